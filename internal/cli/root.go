@@ -1,0 +1,57 @@
+// Package cli is the command tree of the flotilla binary. Each verb lives in its own package
+// under internal/cli/<verb>; this package only assembles them and maps errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"flotilla.dev/flotilla/internal/cli/options"
+)
+
+// NewRootCommand returns the flotilla command with every subcommand attached.
+func NewRootCommand(out, errOut io.Writer) *cobra.Command {
+	g := options.NewGlobal(out, errOut)
+	root := &cobra.Command{
+		Use:   "flotilla",
+		Short: "Run applications across many Kubernetes clusters as one fleet",
+		Long: `Flotilla places applications on a fleet of Kubernetes clusters, releases them
+safely cluster by cluster, scales them fleet-wide and tunes their resources in place.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(out)
+	root.SetErr(errOut)
+	g.AddFlags(root.PersistentFlags())
+	root.AddCommand(subcommands(g)...)
+	return root
+}
+
+// subcommands builds the top-level verbs, one package each under internal/cli.
+func subcommands(g *options.Global) []*cobra.Command {
+	return []*cobra.Command{}
+}
+
+// Execute runs the command line and returns the process exit code: 0 on success, 1 on a failed
+// command, 2 on a usage error. Errors are printed as one line on errOut.
+func Execute(ctx context.Context, args []string, out, errOut io.Writer) int {
+	root := NewRootCommand(out, errOut)
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &options.UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(errOut, "error: %v\n", err)
+	var usage *options.UsageError
+	if errors.As(err, &usage) {
+		return 2
+	}
+	return 1
+}
