@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"flotilla.dev/flotilla/internal/cli/controller"
 	"flotilla.dev/flotilla/internal/cli/options"
 )
 
@@ -33,7 +34,9 @@ safely cluster by cluster, scales them fleet-wide and tunes their resources in p
 
 // subcommands builds the top-level verbs, one package each under internal/cli.
 func subcommands(g *options.Global) []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		controller.NewCommand(g),
+	}
 }
 
 // Execute runs the command line and returns the process exit code: 0 on success, 1 on a failed

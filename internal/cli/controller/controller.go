@@ -1,0 +1,53 @@
+// Package controller is `flotilla controller`: the hub controllers in one process.
+package controller
+
+import (
+	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	appcontroller "flotilla.dev/flotilla/internal/app/controller"
+	"flotilla.dev/flotilla/internal/cli/options"
+)
+
+// NewCommand returns `flotilla controller`.
+func NewCommand(g *options.Global) *cobra.Command {
+	o := appcontroller.DefaultOptions()
+	var logFormat string
+	cmd := &cobra.Command{
+		Use:   "controller",
+		Short: "Run the hub controllers (fleet, federation, ...) against the hub API server",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if logFormat != "text" && logFormat != "json" {
+				return &options.UsageError{Err: errInvalidLogFormat(logFormat)}
+			}
+			log := zap.New(zap.UseDevMode(logFormat == "text"), zap.WriteTo(g.ErrOut))
+			ctrl.SetLogger(log)
+			cfg, err := g.RESTConfig()
+			if err != nil {
+				return err
+			}
+			return appcontroller.Run(cmd.Context(), cfg, o, log)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.MetricsAddr, "metrics-bind-address", o.MetricsAddr, "address of the Prometheus metrics endpoint; 0 disables it")
+	f.StringVar(&o.ProbeAddr, "health-probe-bind-address", o.ProbeAddr, "address of /healthz and /readyz; 0 disables it")
+	f.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "elect a leader with a Lease so only one replica acts")
+	f.StringVar(&o.LeaderElectionNamespace, "leader-elect-namespace", o.LeaderElectionNamespace, "namespace of the leader election Lease")
+	f.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long a leader's lease lasts without renewal")
+	f.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader keeps trying to renew before giving up")
+	f.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "how often candidates try to acquire the lease")
+	f.DurationVar(&o.ClusterProbeInterval, "cluster-probe-interval", o.ClusterProbeInterval, "how often member clusters are probed")
+	f.DurationVar(&o.ClusterFailureThreshold, "cluster-failure-threshold", o.ClusterFailureThreshold, "how long probes must fail before a member is marked unreachable")
+	f.DurationVar(&o.ClusterSuccessThreshold, "cluster-success-threshold", o.ClusterSuccessThreshold, "how long probes must succeed before a member is marked reachable again")
+	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	return cmd
+}
+
+type errInvalidLogFormat string
+
+func (e errInvalidLogFormat) Error() string {
+	return "--log-format must be text or json, got " + string(e)
+}
