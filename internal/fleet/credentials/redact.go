@@ -1,0 +1,54 @@
+package credentials
+
+import (
+	"encoding/base64"
+	"strings"
+
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// Redacted replaces credential material in redacted text.
+const Redacted = "[REDACTED]"
+
+// Redactor replaces the secret parts of one credential (tokens, passwords, client keys) in text.
+// The zero value redacts nothing.
+type Redactor struct {
+	secrets []string
+}
+
+// RedactorFor collects the secret values of every user in cfg.
+func RedactorFor(cfg *clientcmdapi.Config) Redactor {
+	var r Redactor
+	for _, u := range cfg.AuthInfos {
+		if u == nil {
+			continue
+		}
+		r.add(u.Token)
+		r.add(u.Password)
+		r.add(string(u.ClientKeyData))
+		for _, line := range strings.Split(string(u.ClientKeyData), "\n") {
+			if !strings.HasPrefix(line, "-----") {
+				r.add(line)
+			}
+		}
+	}
+	return r
+}
+
+func (r *Redactor) add(s string) {
+	s = strings.TrimSpace(s)
+	if len(s) < 8 {
+		return
+	}
+	r.secrets = append(r.secrets, s, base64.StdEncoding.EncodeToString([]byte(s)))
+}
+
+// Redact returns s with every secret value replaced by Redacted.
+func (r Redactor) Redact(s string) string {
+	for _, secret := range r.secrets {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+	}
+	return s
+}
