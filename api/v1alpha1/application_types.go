@@ -13,7 +13,8 @@ type ApplicationSpec struct {
 	// Resources are the manifests of the application: exactly one workload (apps/v1 Deployment
 	// or StatefulSet) and the objects it depends on (ConfigMap, Secret, Service, ServiceAccount,
 	// PersistentVolumeClaim). Dependencies are applied before the workload in every cluster.
-	// Namespaced resources land in the Application's namespace.
+	// Namespaced resources land in the Application's namespace; a resource naming another
+	// namespace is refused by the controller (CEL cannot read embedded namespaces).
 	// +required
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=64
@@ -258,8 +259,8 @@ type ContainerResourcesOverride struct {
 // +kubebuilder:validation:Enum=add;remove;replace
 type JSONPatchOp string
 
-// JSONPatchOperation is one RFC 6902 operation on one resource.
-// +kubebuilder:validation:XValidation:rule="self.op == 'remove' || has(self.value)",message="add and replace operations need a value"
+// JSONPatchOperation is one RFC 6902 operation on one resource. Add and replace need a value;
+// the controller checks that (CEL cannot see a schemaless value) and reports it in status.
 type JSONPatchOperation struct {
 	// Kind of the resource to patch; empty patches the workload.
 	// +optional
@@ -408,7 +409,6 @@ type Eviction struct {
 // +kubebuilder:printcolumn:name="Ready-Replicas",type=integer,JSONPath=`.status.readyReplicas`
 // +kubebuilder:printcolumn:name="Revision",type=string,JSONPath=`.status.currentRevision`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
-// +kubebuilder:validation:XValidation:rule="self.spec.resources.all(r, !has(r.metadata.namespace) || r.metadata.namespace == self.metadata.namespace)",message="spec.resources[].metadata.namespace must be empty or the Application's own namespace"
 type Application struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -1,0 +1,234 @@
+package admission
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"flotilla.dev/flotilla/internal/devfleet/binaries"
+	"flotilla.dev/flotilla/internal/platform/scheme"
+)
+
+var hub client.Client
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
+	dir, err := binaries.DefaultPins.Find()
+	if err != nil {
+		println("admission tests:", err.Error())
+		return 1
+	}
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: dir,
+		CRDDirectoryPaths:     []string{"../../config/crd/bases"},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		println("starting the hub API server:", err.Error())
+		return 1
+	}
+	defer func() { _ = env.Stop() }()
+	hub, err = client.New(cfg, client.Options{Scheme: scheme.Scheme})
+	if err != nil {
+		println(err.Error())
+		return 1
+	}
+	return m.Run()
+}
+
+const validApp = `
+apiVersion: flotilla.dev/v1alpha1
+kind: Application
+metadata: {name: web, namespace: default}
+spec:
+  resources:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 3
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: registry.example.com/web:v1}]}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: web-config}
+    data: {greeting: hello}
+  placement:
+    replicaScheduling: {type: Divided, division: StaticWeights}
+`
+
+const validCluster = `
+apiVersion: flotilla.dev/v1alpha1
+kind: MemberCluster
+metadata: {name: member-1}
+spec:
+  secretRef: {name: member-1-kubeconfig}
+  region: eu-west
+`
+
+// mutate decodes doc, applies set (a dotted path -> JSON value; a null value deletes) and returns the object.
+func mutate(t *testing.T, doc string, set map[string]string) *unstructured.Unstructured {
+	t.Helper()
+	obj := map[string]any{}
+	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+		t.Fatal(err)
+	}
+	for path, raw := range set {
+		var v any
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Fatalf("value for %s: %v", path, err)
+		}
+		setPath(obj, strings.Split(path, "."), v)
+	}
+	return &unstructured.Unstructured{Object: obj}
+}
+
+func setPath(obj map[string]any, path []string, v any) {
+	for i, p := range path {
+		if i == len(path)-1 {
+			if v == nil {
+				delete(obj, p)
+			} else {
+				obj[p] = v
+			}
+			return
+		}
+		next, ok := obj[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			obj[p] = next
+		}
+		obj = next
+	}
+}
+
+func TestValidObjectsAreAccepted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real API server; run without -short")
+	}
+	ctx := context.Background()
+	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster} {
+		obj := mutate(t, doc, nil)
+		if err := hub.Create(ctx, obj, client.DryRunAll); err != nil {
+			t.Errorf("valid %s rejected: %v", name, err)
+		}
+	}
+}
+
+func TestInvalidObjectsAreRejectedNamingTheField(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real API server; run without -short")
+	}
+	deployment := `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"other"},"spec":{}}`
+	cases := []struct {
+		name string
+		doc  string
+		set  map[string]string
+		want []string // every substring must appear in the error
+	}{
+		{"no resources", validApp, map[string]string{"spec.resources": `[]`}, []string{"spec.resources"}},
+		{"resources missing", validApp, map[string]string{"spec.resources": `null`}, []string{"spec.resources", "Required"}},
+		{"no workload", validApp, map[string]string{"spec.resources": `[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}]`}, []string{"spec.resources", "exactly one workload"}},
+		{"two workloads", validApp, map[string]string{"spec.resources": `[` + deployment + `,` + strings.Replace(deployment, "other", "another", 1) + `]`}, []string{"spec.resources", "exactly one workload"}},
+		{"unknown kind", validApp, map[string]string{"spec.resources": `[` + deployment + `,{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"j"}}]`}, []string{"spec.resources", "may hold only"}},
+		{"deployment wrong group", validApp, map[string]string{"spec.resources": `[{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"d"}}]`}, []string{"spec.resources"}},
+		{"resource without name", validApp, map[string]string{"spec.resources": `[{"apiVersion":"apps/v1","kind":"Deployment","metadata":{}}]`}, []string{"spec.resources", "metadata.name"}},
+		{"resource without kind", validApp, map[string]string{"spec.resources": `[{"apiVersion":"apps/v1","metadata":{"name":"d"}}]`}, []string{"spec.resources[0].kind"}},
+		{"resource without apiVersion", validApp, map[string]string{"spec.resources": `[{"kind":"Deployment","metadata":{"name":"d"}}]`}, []string{"spec.resources[0].apiVersion"}},
+		{"unknown scheduling type", validApp, map[string]string{"spec.placement.replicaScheduling.type": `"Spread"`}, []string{"spec.placement.replicaScheduling.type", "Duplicated", "Divided"}},
+		{"unknown division", validApp, map[string]string{"spec.placement.replicaScheduling.division": `"Random"`}, []string{"spec.placement.replicaScheduling.division"}},
+		{"negative weight", validApp, map[string]string{"spec.placement.replicaScheduling.weights": `[{"clusterNames":["a"],"weight":-1}]`}, []string{"spec.placement.replicaScheduling.weights[0].weight"}},
+		{"all weights zero", validApp, map[string]string{"spec.placement.replicaScheduling.weights": `[{"clusterNames":["a"],"weight":0},{"clusterNames":["b"],"weight":0}]`}, []string{"spec.placement.replicaScheduling.weights", "must not all be zero"}},
+		{"weight too large", validApp, map[string]string{"spec.placement.replicaScheduling.weights": `[{"clusterNames":["a"],"weight":100000}]`}, []string{"spec.placement.replicaScheduling.weights[0].weight"}},
+		{"weight missing", validApp, map[string]string{"spec.placement.replicaScheduling.weights": `[{"clusterNames":["a"]}]`}, []string{"spec.placement.replicaScheduling.weights[0].weight", "Required"}},
+		{"spread min above max", validApp, map[string]string{"spec.placement.spread": `{"minClusters":3,"maxClusters":2}`}, []string{"spec.placement.spread.minClusters", "must not exceed"}},
+		{"spread negative", validApp, map[string]string{"spec.placement.spread": `{"minClusters":-1}`}, []string{"spec.placement.spread.minClusters"}},
+		{"spread min above named clusters", validApp, map[string]string{"spec.placement.clusterNames": `["a"]`, "spec.placement.spread": `{"minClusters":2}`}, []string{"spec.placement.spread.minClusters", "clusterNames"}},
+		{"duplicate cluster names", validApp, map[string]string{"spec.placement.clusterNames": `["a","a"]`}, []string{"spec.placement.clusterNames"}},
+		{"cluster name too long", validApp, map[string]string{"spec.placement.clusterNames": `["` + strings.Repeat("a", 64) + `"]`}, []string{"spec.placement.clusterNames[0]"}},
+		{"bad selector operator", validApp, map[string]string{"spec.placement.clusterSelector": `{"matchExpressions":[{"key":"a","operator":7}]}`}, []string{"spec.placement.clusterSelector.matchExpressions[0].operator"}},
+		{"toleration bad operator", validApp, map[string]string{"spec.placement.tolerations": `[{"key":"a","operator":"Maybe"}]`}, []string{"spec.placement.tolerations[0].operator"}},
+		{"toleration bad effect", validApp, map[string]string{"spec.placement.tolerations": `[{"key":"a","effect":"Evict"}]`}, []string{"spec.placement.tolerations[0].effect"}},
+		{"override negative replicas", validApp, map[string]string{"spec.overrides": `[{"replicas":-2}]`}, []string{"spec.overrides[0].replicas"}},
+		{"override empty image", validApp, map[string]string{"spec.overrides": `[{"image":{}}]`}, []string{"spec.overrides[0].image", "registry or tag"}},
+		{"override patch bad op", validApp, map[string]string{"spec.overrides": `[{"jsonPatch":[{"op":"move","path":"/spec"}]}]`}, []string{"spec.overrides[0].jsonPatch[0].op"}},
+		{"override patch bad path", validApp, map[string]string{"spec.overrides": `[{"jsonPatch":[{"op":"remove","path":"spec/replicas"}]}]`}, []string{"spec.overrides[0].jsonPatch[0].path"}},
+		{"override env without list", validApp, map[string]string{"spec.overrides": `[{"env":[{"container":"web"}]}]`}, []string{"spec.overrides[0].env[0].env", "Required"}},
+		{"override resources missing", validApp, map[string]string{"spec.overrides": `[{"resources":[{"container":"web"}]}]`}, []string{"spec.overrides[0].resources[0].resources", "Required"}},
+		{"failover negative toleration", validApp, map[string]string{"spec.failover": `{"tolerationSeconds":-5}`}, []string{"spec.failover.tolerationSeconds"}},
+		{"failover toleration too long", validApp, map[string]string{"spec.failover": `{"tolerationSeconds":100000}`}, []string{"spec.failover.tolerationSeconds"}},
+		{"failover bad failback", validApp, map[string]string{"spec.failover": `{"failBack":"Sometimes"}`}, []string{"spec.failover.failBack"}},
+		{"failover zero rate", validApp, map[string]string{"spec.failover": `{"maxEvictionsPerMinute":0}`}, []string{"spec.failover.maxEvictionsPerMinute"}},
+		{"history limit negative", validApp, map[string]string{"spec.revisionHistoryLimit": `-1`}, []string{"spec.revisionHistoryLimit"}},
+		{"history limit too big", validApp, map[string]string{"spec.revisionHistoryLimit": `1000`}, []string{"spec.revisionHistoryLimit"}},
+		{"too many resources", validApp, map[string]string{"spec.resources": `[` + strings.Repeat(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}},`, 65) + deployment + `]`}, []string{"spec.resources"}},
+		{"cluster without secretRef", validCluster, map[string]string{"spec.secretRef": `null`}, []string{"spec.secretRef", "Required"}},
+		{"cluster with empty secret name", validCluster, map[string]string{"spec.secretRef": `{"name":""}`}, []string{"spec.secretRef.name"}},
+		{"cluster name not a DNS label", validCluster, map[string]string{"metadata.name": `"member.one"`}, []string{"metadata.name", "DNS label"}},
+		{"cluster name too long", validCluster, map[string]string{"metadata.name": `"` + strings.Repeat("m", 64) + `"`}, []string{"metadata.name", "DNS label"}},
+		{"cluster region too long", validCluster, map[string]string{"spec.region": `"` + strings.Repeat("r", 64) + `"`}, []string{"spec.region"}},
+		{"cluster zone too long", validCluster, map[string]string{"spec.zone": `"` + strings.Repeat("z", 64) + `"`}, []string{"spec.zone"}},
+		{"taint bad effect", validCluster, map[string]string{"spec.taints": `[{"key":"a","effect":"Evict"}]`}, []string{"spec.taints[0].effect"}},
+		{"taint without key", validCluster, map[string]string{"spec.taints": `[{"effect":"NoSchedule"}]`}, []string{"spec.taints[0].key", "Required"}},
+		{"taint without effect", validCluster, map[string]string{"spec.taints": `[{"key":"a"}]`}, []string{"spec.taints[0].effect", "Required"}},
+		{"taint value too long", validCluster, map[string]string{"spec.taints": `[{"key":"a","value":"` + strings.Repeat("v", 64) + `","effect":"NoSchedule"}]`}, []string{"spec.taints[0].value"}},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			obj := mutate(t, tc.doc, tc.set)
+			err := hub.Create(ctx, obj, client.DryRunAll)
+			if err == nil {
+				t.Fatalf("accepted an invalid object; want an error mentioning %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestApplicationRevisionSpecIsImmutable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real API server; run without -short")
+	}
+	ctx := context.Background()
+	rev := mutate(t, `
+apiVersion: flotilla.dev/v1alpha1
+kind: ApplicationRevision
+metadata: {name: web-1, namespace: default}
+spec:
+  revision: 1
+  resources: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}]
+`, nil)
+	if err := hub.Create(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+	if err := unstructured.SetNestedField(rev.Object, int64(2), "spec", "revision"); err != nil {
+		t.Fatal(err)
+	}
+	err := hub.Update(ctx, rev)
+	if err == nil || !strings.Contains(err.Error(), "immutable") {
+		t.Fatalf("updating a revision's spec: got %v, want an 'immutable' rejection", err)
+	}
+}
