@@ -90,7 +90,7 @@ func (c *connection) version(ctx context.Context, timeout time.Duration) (string
 	defer cancel()
 	body, err := c.probe.Get().AbsPath("/version").Do(ctx).Raw()
 	if err != nil {
-		return "", redactErr(credentials.Classify(err, c.server), c.redactor)
+		return "", c.redactor.RedactError(credentials.Classify(err, c.server))
 	}
 	var info version.Info
 	if err := json.Unmarshal(body, &info); err != nil {
@@ -232,26 +232,5 @@ func (c *connection) nodeInputs(ctx context.Context) ([]capacity.Node, error) {
 	}
 	return groupByNode(nodes.Items, pods.Items), nil
 }
-
-// redactErr keeps err's message but drops credential material from it.
-func redactErr(err error, r credentials.Redactor) error {
-	if err == nil {
-		return nil
-	}
-	msg := r.Redact(err.Error())
-	if msg == err.Error() {
-		return err
-	}
-	return &redactedError{msg: msg, err: err}
-}
-
-// redactedError shows a redacted message but still matches errors.Is on the original chain.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 func keyOf(kubeconfig []byte) [sha256.Size]byte { return sha256.Sum256(kubeconfig) }

@@ -52,3 +52,25 @@ func (r Redactor) Redact(s string) string {
 	}
 	return s
 }
+
+// RedactError returns err with credential material replaced in its message. The result still
+// matches errors.Is and errors.As on err's chain.
+func (r Redactor) RedactError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := r.Redact(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError shows a redacted message over the original chain.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
