@@ -58,11 +58,11 @@ func PodNeedsFromTemplate(t *corev1.PodTemplateSpec) PodNeeds {
 		}
 		peakInit = maxOf(peakInit, add(sidecars, r))
 	}
-	var main Resources
+	var regular Resources
 	for i := range spec.Containers {
-		main = add(main, containerRequests(&spec.Containers[i]))
+		regular = add(regular, containerRequests(&spec.Containers[i]))
 	}
-	need := maxOf(add(main, sidecars), peakInit)
+	need := maxOf(add(regular, sidecars), peakInit)
 	need = add(need, fromList(spec.Overhead, 0))
 	need.Pods = 0
 	return PodNeeds{Requests: need, NodeSelector: spec.NodeSelector, Tolerations: spec.Tolerations}

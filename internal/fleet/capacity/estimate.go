@@ -11,10 +11,11 @@ import (
 func Estimate(nodes []Node, pod PodNeeds) int32 {
 	var sum int64
 	for i := range nodes {
-		sum += NodeFit(&nodes[i], pod)
-		if sum >= math.MaxInt32 {
+		fit := NodeFit(&nodes[i], pod)
+		if fit >= math.MaxInt32-sum {
 			return math.MaxInt32
 		}
+		sum += fit
 	}
 	return int32(sum)
 }
