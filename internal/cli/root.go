@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"flotilla.dev/flotilla/internal/cli/controller"
+	"flotilla.dev/flotilla/internal/cli/dev"
 	"flotilla.dev/flotilla/internal/cli/options"
 )
 
@@ -36,6 +37,7 @@ safely cluster by cluster, scales them fleet-wide and tunes their resources in p
 func subcommands(g *options.Global) []*cobra.Command {
 	return []*cobra.Command{
 		controller.NewCommand(g),
+		dev.NewCommand(g, dev.Config{}),
 	}
 }
 

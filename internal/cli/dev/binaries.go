@@ -1,0 +1,36 @@
+package dev
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"flotilla.dev/flotilla/internal/cli/options"
+	"flotilla.dev/flotilla/internal/devfleet/binaries"
+)
+
+func newBinariesCommand(g *options.Global) *cobra.Command {
+	var rebuild bool
+	cmd := &cobra.Command{
+		Use:   "binaries",
+		Short: "Build (or reuse) the pinned Kubernetes, etcd and KWOK binaries",
+		Long: fmt.Sprintf(`Builds kube-apiserver, kube-controller-manager, kube-scheduler %s, etcd %s and KWOK %s
+from the Go module proxy into the cache ($FLOTILLA_CACHE_DIR, default ~/.cache/flotilla). The
+first build takes about 10 minutes; later ones reuse the cache.`, binaries.DefaultPins.Kubernetes, binaries.DefaultPins.Etcd, binaries.DefaultPins.KWOK),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			build := binaries.Ensure
+			if rebuild {
+				build = binaries.Build
+			}
+			dir, err := build(cmd.Context(), binaries.DefaultPins, g.ErrOut)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(g.Out, dir)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&rebuild, "rebuild", false, "build again even when the cache holds the binaries")
+	return cmd
+}

@@ -1,0 +1,215 @@
+package devfleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"flotilla.dev/flotilla/internal/devfleet/binaries"
+	"flotilla.dev/flotilla/internal/devfleet/stages"
+)
+
+// Up starts the local fleet described by opts, or reuses the one already in opts.Home: a
+// healthy fleet is reused as is, a stopped one (after Down with keepData, or a reboot) is
+// restarted with its data. It returns once every cluster is healthy, members' nodes are Ready
+// and the hub serves Flotilla's CRDs, after running opts.AfterUp.
+func Up(ctx context.Context, opts Options) (*Fleet, error) {
+	opts, err := opts.complete()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.Home, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the fleet's home folder: %w", err)
+	}
+	unlock, err := lockHome(ctx, opts.Home, opts.Clock)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	f, err := Load(opts.Home)
+	switch {
+	case err == nil:
+		f.init(opts.Clock, opts.Out, opts.StopWithParent)
+		err = f.resume(ctx, opts)
+	case errors.Is(err, ErrNoFleet):
+		f, err = create(ctx, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.AfterUp != nil {
+		if err := opts.AfterUp(ctx, f); err != nil {
+			return f, fmt.Errorf("the fleet is up, but its setup failed: %w", err)
+		}
+	}
+	return f, nil
+}
+
+// binariesDir returns the folder with the binaries, checking each is there.
+func binariesDir(dir string) (string, error) {
+	if dir == "" {
+		return binaries.DefaultPins.Find()
+	}
+	for _, name := range binaries.All {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return "", fmt.Errorf("%w (%s missing in %s)", binaries.ErrNotBuilt, name, dir)
+		}
+	}
+	return dir, nil
+}
+
+func create(ctx context.Context, opts Options) (*Fleet, error) {
+	binDir, err := binariesDir(opts.BinariesDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, old := range []string{"hub", "members", "hub.kubeconfig"} {
+		if err := os.RemoveAll(filepath.Join(opts.Home, old)); err != nil {
+			return nil, err
+		}
+	}
+	ports, err := freePorts(portsNeeded(opts.Members))
+	if err != nil {
+		return nil, err
+	}
+	f, err := plan(opts.Home, binDir, opts.Members, ports)
+	if err != nil {
+		return nil, err
+	}
+	f.init(opts.Clock, opts.Out, opts.StopWithParent)
+	start := f.clock.Now()
+	f.CreatedAt = start.UTC()
+	f.out.printf("starting a new fleet in %s: hub + %d members", f.Home, len(f.Members))
+	for _, c := range f.Clusters() {
+		if err := prepare(c, start, opts.ExtraStages); err != nil {
+			return nil, fmt.Errorf("preparing %s: %w", c.Name, err)
+		}
+	}
+	if err := f.save(); err != nil {
+		return nil, err
+	}
+	if err := f.startAll(ctx); err != nil {
+		_ = f.stopAll(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("%w\n(the logs stay in %s; 'flotilla dev down' removes the fleet)", err, f.Home)
+	}
+	f.out.printf("fleet ready in %s", f.clock.Since(start).Round(100*time.Millisecond))
+	return f, nil
+}
+
+func (f *Fleet) resume(ctx context.Context, opts Options) error {
+	if len(f.Members) != opts.Members {
+		return fmt.Errorf("the fleet in %s has %d members, not %d: run 'flotilla dev down' first to change its size", f.Home, len(f.Members), opts.Members)
+	}
+	if _, err := binariesDir(f.BinariesDir); err != nil {
+		return err
+	}
+	if err := f.Healthy(ctx); err == nil {
+		f.out.printf("reusing the healthy fleet in %s (hub + %d members)", f.Home, len(f.Members))
+		return nil
+	}
+	start := f.clock.Now()
+	f.out.printf("restarting the stopped parts of the fleet in %s", f.Home)
+	if err := f.startAll(ctx); err != nil {
+		return err
+	}
+	f.out.printf("fleet ready in %s", f.clock.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// prepare writes a new cluster's certificates, kubeconfigs and (members) KWOK stages.
+func prepare(c Cluster, now time.Time, extraStages [][]byte) error {
+	for _, d := range []string{"logs", "run", "etcd"} {
+		if err := os.MkdirAll(filepath.Join(c.Dir, d), 0o700); err != nil {
+			return err
+		}
+	}
+	ca, clients, err := writePKI(c, now)
+	if err != nil {
+		return err
+	}
+	if err := writeKubeconfigs(c, ca, clients); err != nil {
+		return err
+	}
+	if c.Role != RoleMember {
+		return nil
+	}
+	return os.WriteFile(filepath.Join(c.Dir, "kwok-stages.yaml"), stages.Config(extraStages...), 0o644)
+}
+
+// startAll starts every cluster in parallel and returns when all are ready.
+func (f *Fleet) startAll(ctx context.Context) error {
+	clusters := f.Clusters()
+	errs := make([]error, len(clusters))
+	var wg sync.WaitGroup
+	for i, c := range clusters {
+		wg.Go(func() {
+			start := f.clock.Now()
+			if errs[i] = f.startCluster(ctx, c); errs[i] == nil {
+				f.out.printf("%s ready in %s", c.Name, f.clock.Since(start).Round(100*time.Millisecond))
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// startCluster starts the components of c that are not running (etcd, then the API server,
+// then the rest together), waits until each is healthy, then creates the member's nodes or
+// installs the hub's CRDs.
+func (f *Fleet) startCluster(ctx context.Context, c Cluster) error {
+	for i, comp := range c.Components {
+		if err := f.ensureRunning(c, comp); err != nil {
+			return err
+		}
+		if i < 2 { // etcd and the API server gate everything else
+			if err := f.waitHealthy(ctx, c, comp); err != nil {
+				return err
+			}
+		}
+	}
+	for _, comp := range c.Components[2:] {
+		if err := f.waitHealthy(ctx, c, comp); err != nil {
+			return err
+		}
+	}
+	if c.Role == RoleHub {
+		return installCRDs(ctx, f.clock, c)
+	}
+	return ensureNodes(ctx, f.clock, c)
+}
+
+func (f *Fleet) ensureRunning(c Cluster, comp Component) error {
+	if running(comp) != 0 {
+		return nil
+	}
+	_, err := startProcess(f.procs, comp, c.Dir, f.dieWithParent)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// freePorts returns n distinct free ports on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("finding free ports on 127.0.0.1: %w", err)
+		}
+		listeners = append(listeners, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
