@@ -131,3 +131,21 @@ func TestFind(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestRestore(t *testing.T) {
+	revs := history(t, "v1", "v2")
+	a := app("v2", nil)
+	a.Spec.Resources = append(a.Spec.Resources, v1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(
+		`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"extra"}}`)}})
+	changes := Restore(a, &revs[0])
+	if !slices.Equal(changes, []string{"- ConfigMap extra", "~ Deployment web"}) {
+		t.Errorf("changes = %q", changes)
+	}
+	h, _ := Hash(a.Spec.Resources, a.Spec.Overrides)
+	if Name("shop", h) != revs[0].Name || a.Annotations[AnnotationChangeCause] != "undo to revision 1" {
+		t.Errorf("restored app hashes to %s (want %s), change cause %q", Name("shop", h), revs[0].Name, a.Annotations[AnnotationChangeCause])
+	}
+	if again := Restore(a, &revs[0]); len(again) != 0 {
+		t.Errorf("restoring the same content again reports %q", again)
+	}
+}
