@@ -16,6 +16,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 )
@@ -107,12 +108,15 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 
 // setupCapabilities attaches each capability's reconcilers to the manager.
 func setupCapabilities(mgr manager.Manager, o Options) error {
-	_, err := fleet.Setup(mgr, fleet.Options{
+	registry, err := fleet.Setup(mgr, fleet.Options{
 		ProbeInterval: o.ClusterProbeInterval,
 		Thresholds:    fleet.Thresholds{Failure: o.ClusterFailureThreshold, Success: o.ClusterSuccessThreshold},
 	})
 	if err != nil {
 		return fmt.Errorf("setting up the fleet controller: %w", err)
+	}
+	if err := federation.Setup(mgr, registry, federation.Options{}); err != nil {
+		return fmt.Errorf("setting up the federation controller: %w", err)
 	}
 	return nil
 }
