@@ -1,0 +1,386 @@
+package federation_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/federation/revision"
+)
+
+const timeout = 30 * time.Second
+
+func manifests(image, config string) []v1alpha1.Manifest {
+	raw := []string{
+		`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":6,
+		  "selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+		  "spec":{"containers":[{"name":"web","image":"` + image + `","resources":{"requests":{"cpu":"100m"}}}]}}}}`,
+		`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config"},"data":{"greeting":"` + config + `"}}`,
+		`{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}`,
+	}
+	out := make([]v1alpha1.Manifest, len(raw))
+	for i, r := range raw {
+		out[i] = v1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(r)}}
+	}
+	return out
+}
+
+func newApp(ns, name string, typ v1alpha1.ReplicaSchedulingType) *v1alpha1.Application {
+	app := &v1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	app.Spec.Resources = manifests("registry.example.com/web:v1", "hello")
+	app.Spec.Placement.ReplicaScheduling.Type = typ
+	return app
+}
+
+func createNamespace(ctx context.Context, t *testing.T, c client.Client, name string) {
+	t.Helper()
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
+// deployment reads the member's copy of the web Deployment.
+func deployment(ctx context.Context, c client.Client, ns string) (*appsv1.Deployment, error) {
+	d := &appsv1.Deployment{}
+	return d, c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, d)
+}
+
+// wantMemberReplicas checks the Deployment's replicas and image in every named member.
+func wantMember(ctx context.Context, env *fleetEnv, ns string, replicas map[string]int32, image string) func() error {
+	return func() error {
+		for name, want := range replicas {
+			d, err := deployment(ctx, env.members[name], ns)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if got := *d.Spec.Replicas; got != want {
+				return fmt.Errorf("%s: replicas %d, want %d", name, got, want)
+			}
+			if got := d.Spec.Template.Spec.Containers[0].Image; got != image {
+				return fmt.Errorf("%s: image %s, want %s", name, got, image)
+			}
+		}
+		return nil
+	}
+}
+
+// markReady writes the Deployment status a kubelet and controller-manager would, in each member.
+func markReady(ctx context.Context, t *testing.T, env *fleetEnv, ns string, members ...string) {
+	t.Helper()
+	for _, name := range members {
+		eventually(t, timeout, func() error {
+			d, err := deployment(ctx, env.members[name], ns)
+			if err != nil {
+				return err
+			}
+			n := *d.Spec.Replicas
+			d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: n, ReadyReplicas: n, UpdatedReplicas: n, AvailableReplicas: n}
+			return env.members[name].Status().Update(ctx, d)
+		})
+	}
+}
+
+func getApp(ctx context.Context, env *fleetEnv, ns, name string) (*v1alpha1.Application, error) {
+	app := &v1alpha1.Application{}
+	return app, env.hub.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, app)
+}
+
+// update applies change to the Application, retrying on conflicts.
+func update(ctx context.Context, t *testing.T, env *fleetEnv, ns, name string, change func(*v1alpha1.Application)) {
+	t.Helper()
+	eventually(t, timeout, func() error {
+		app, err := getApp(ctx, env, ns, name)
+		if err != nil {
+			return err
+		}
+		change(app)
+		return env.hub.Update(ctx, app)
+	})
+}
+
+func TestApplicationsAcrossTwoMembers(t *testing.T) {
+	env := startFleet(t, "member-1", "member-2")
+	t.Run("divided replicas land 3+3 with dependencies, and readiness flows back", func(t *testing.T) { dividedLands(t, env) })
+	t.Run("duplicated replicas land 6+6", func(t *testing.T) { duplicatedLands(t, env) })
+	t.Run("a ConfigMap change reaches every cluster", func(t *testing.T) { configChangeReachesAll(t, env) })
+	t.Run("undo restores a revision everywhere", func(t *testing.T) { undoRestores(t, env) })
+	t.Run("deleting the Application cleans every member", func(t *testing.T) { deletionCleans(t, env) })
+	t.Run("a member's rejection shows in status while the other member gets the app", func(t *testing.T) { rejectionIsolated(t, env) })
+	t.Run("an override that does not apply is InvalidSpec", func(t *testing.T) { invalidSpec(t, env) })
+	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
+}
+
+func dividedLands(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "divided"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	for name, m := range env.members {
+		cm, svc := &corev1.ConfigMap{}, &corev1.Service{}
+		if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web-config"}, cm); err != nil {
+			t.Fatalf("%s: ConfigMap: %v", name, err)
+		}
+		if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, svc); err != nil {
+			t.Fatalf("%s: Service: %v", name, err)
+		}
+		if cm.Labels[v1alpha1.LabelApplication] != "shop" || cm.Labels[v1alpha1.LabelManagedBy] != "flotilla" {
+			t.Errorf("%s: ConfigMap labels %v", name, cm.Labels)
+		}
+	}
+	markReady(ctx, t, env, ns, "member-1", "member-2")
+	eventually(t, timeout, func() error {
+		app, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		if app.Status.Replicas != 6 || app.Status.ReadyReplicas != 6 || !meta.IsStatusConditionTrue(app.Status.Conditions, v1alpha1.ConditionAvailable) ||
+			!meta.IsStatusConditionTrue(app.Status.Conditions, v1alpha1.ConditionApplied) || app.Status.ObservedGeneration != app.Generation {
+			return fmt.Errorf("status %+v", app.Status)
+		}
+		return nil
+	})
+}
+
+func duplicatedLands(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "duplicated"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		app, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		if app.Status.Replicas != 12 || len(app.Status.Clusters) != 2 {
+			return fmt.Errorf("status replicas %d clusters %+v, want 12 over 2", app.Status.Replicas, app.Status.Clusters)
+		}
+		return nil
+	})
+}
+
+func configChangeReachesAll(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "config"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	wantGreeting := func(want string) func() error {
+		return func() error {
+			for name, m := range env.members {
+				cm := &corev1.ConfigMap{}
+				if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web-config"}, cm); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				if cm.Data["greeting"] != want {
+					return fmt.Errorf("%s: greeting %q, want %q", name, cm.Data["greeting"], want)
+				}
+			}
+			return nil
+		}
+	}
+	eventually(t, timeout, wantGreeting("hello"))
+	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Resources = manifests("registry.example.com/web:v1", "bonjour") })
+	eventually(t, timeout, wantGreeting("bonjour"))
+	eventually(t, timeout, func() error {
+		revs, err := revisions(ctx, env, ns)
+		if err != nil || len(revs) != 2 {
+			return fmt.Errorf("revisions %v (%v), want 2", revs, err)
+		}
+		return nil
+	})
+}
+
+func revisions(ctx context.Context, env *fleetEnv, ns string) (map[string]int64, error) {
+	var list v1alpha1.ApplicationRevisionList
+	if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, r := range list.Items {
+		out[r.Name] = r.Spec.Revision
+	}
+	return out, nil
+}
+
+func undoRestores(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "undo"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]int32{"member-1": 3, "member-2": 3}
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	var first string
+	eventually(t, timeout, func() error {
+		app, err := getApp(ctx, env, ns, "shop")
+		first = app.Status.CurrentRevision
+		if err == nil && first == "" {
+			err = fmt.Errorf("no current revision yet")
+		}
+		return err
+	})
+	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Resources = manifests("registry.example.com/web:v2", "hello") })
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
+
+	// What `flotilla rollout undo shop` does: copy the previous revision back.
+	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) {
+		var list v1alpha1.ApplicationRevisionList
+		if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			t.Fatal(err)
+		}
+		prev, err := revision.Find(list.Items, a.Status.CurrentRevision, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revision.Restore(a, prev)
+	})
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		revs, err := revisions(ctx, env, ns)
+		if err != nil || revs[first] != 3 || len(revs) != 2 {
+			return fmt.Errorf("revisions %v (%v): want %s re-numbered 3, two in all", revs, err, first)
+		}
+		return nil
+	})
+}
+
+func deletionCleans(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "deletion"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	if err := env.hub.Delete(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, func() error {
+		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("application still there (%v)", err)
+		}
+		for name, m := range env.members {
+			for _, list := range []client.ObjectList{&appsv1.DeploymentList{}, &corev1.ConfigMapList{}, &corev1.ServiceList{}} {
+				if err := m.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{v1alpha1.LabelApplication: "shop"}); err != nil {
+					return err
+				}
+				if n := meta.LenList(list); n != 0 {
+					return fmt.Errorf("%s still holds %d %T", name, n, list)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func rejectionIsolated(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "rejection"
+	createNamespace(ctx, t, env.hub, ns)
+	// member-2 already has an immutable ConfigMap of that name: it rejects Flotilla's change.
+	createNamespace(ctx, t, env.members["member-2"], ns)
+	immutable := true
+	if err := env.members["member-2"].Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web-config"},
+		Data: map[string]string{"greeting": "frozen"}, Immutable: &immutable}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3}, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		app, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		applied := meta.FindStatusCondition(app.Status.Conditions, v1alpha1.ConditionApplied)
+		for _, c := range app.Status.Clusters {
+			if c.Name == "member-2" && strings.Contains(c.Message, "immutable") && c.Reason == v1alpha1.ReasonApplyFailed &&
+				applied != nil && applied.Reason == v1alpha1.ReasonApplyFailed {
+				return nil
+			}
+		}
+		return fmt.Errorf("no rejection recorded for member-2: %+v", app.Status)
+	})
+	if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
+		t.Fatalf("member-2 got the workload although its dependency was rejected (%v)", err)
+	}
+}
+
+func invalidSpec(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "invalid"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)
+	app.Spec.Overrides = []v1alpha1.ClusterOverride{{Image: &v1alpha1.ImageOverride{Container: "db", Tag: "v2"}}}
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, func() error {
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionScheduled)
+		if c == nil || c.Reason != v1alpha1.ReasonInvalidSpec || !strings.Contains(c.Message, "spec.overrides[0].image.container") {
+			return fmt.Errorf("Scheduled condition %+v", c)
+		}
+		return nil
+	})
+	if _, err := deployment(ctx, env.members["member-1"], ns); !apierrors.IsNotFound(err) {
+		t.Fatalf("an invalid Application reached member-1 (%v)", err)
+	}
+}
+
+func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "move"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)
+	app.Spec.Placement.ClusterNames = []string{"member-2"}
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 6}, "registry.example.com/web:v1"))
+	markReady(ctx, t, env, ns, "member-2")
+	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Placement.ClusterNames = []string{"member-1"} })
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	if _, err := deployment(ctx, env.members["member-2"], ns); err != nil {
+		t.Fatalf("member-2's copy went before member-1's was ready: %v", err)
+	}
+	eventually(t, timeout, func() error {
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		for _, c := range got.Status.Clusters {
+			if c.Name == "member-2" && c.Reason == "Removing" {
+				return nil
+			}
+		}
+		return fmt.Errorf("member-2 not listed as Removing: %+v", got.Status.Clusters)
+	})
+	markReady(ctx, t, env, ns, "member-1")
+	eventually(t, timeout, func() error {
+		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("member-2 still holds the workload (%v)", err)
+		}
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil || len(got.Status.Clusters) != 1 || got.Status.ReadyReplicas != 6 {
+			return fmt.Errorf("status %+v (%v), want only member-1 with 6 ready", got.Status, err)
+		}
+		return nil
+	})
+}
