@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -15,8 +16,8 @@ import (
 	"github.com/go-logr/logr/funcr"
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/rest"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -26,6 +27,13 @@ import (
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 )
+
+func TestMain(m *testing.M) {
+	// envtest and controller-runtime log through the global logger; the tests that check logs
+	// capture the manager's own logger instead.
+	ctrl.SetLogger(logr.Discard())
+	os.Exit(m.Run())
+}
 
 // startEnv starts a real kube-apiserver and etcd (envtest); the hub gets Flotilla's CRDs.
 func startEnv(t *testing.T, hub bool) (*envtest.Environment, *rest.Config) {

@@ -65,6 +65,8 @@ type Identity struct {
 // Preflight checks that the cluster at cfg answers with the credential (errors classified by
 // credentials.Classify), that the credential has RequiredPermissions, and returns its identity.
 func Preflight(ctx context.Context, cfg *rest.Config, redactor credentials.Redactor) (Identity, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = 100, 200 // one access review per permission
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: %s", ErrKubeconfig, redactor.Redact(err.Error()))
