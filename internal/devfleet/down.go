@@ -12,8 +12,10 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// stopGrace is how long a component may take to exit after SIGTERM before it is killed.
-const stopGrace = 15 * time.Second
+// stopGrace is how long a component may take to exit after SIGTERM before it is killed. An API
+// server otherwise waits up to 60 s for its watchers (controller-manager, scheduler, kwok) to
+// go; the local fleet has nothing to drain, and fault tests want a prompt stop.
+const stopGrace = 3 * time.Second
 
 // Down stops every process of the fleet in home. Unless keepData is set it then removes the
 // fleet's folders (certificates, data, logs, kubeconfigs); with keepData a later Up restarts

@@ -88,7 +88,9 @@ func newAuthority(name string, now time.Time) (*authority, error) {
 	return &authority{cert: cert, key: k, pem: keyPair{cert: pemCert(der), key: keyPEM}}, nil
 }
 
-func pemCert(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
 
 // issue signs a serving certificate (for 127.0.0.1, localhost and the in-cluster names) when
 // serving is set, else a client certificate for user in groups.

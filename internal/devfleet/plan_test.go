@@ -1,0 +1,180 @@
+package devfleet
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func seqPorts(n int) []int {
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = 20000 + i
+	}
+	return ports
+}
+
+func TestPlanTopology(t *testing.T) {
+	f, err := plan("/h", "/bin", 4, seqPorts(portsNeeded(4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ name, region, zone, cpu string }{
+		{"member-1", "us-east", "us-east-a", "8"},
+		{"member-2", "eu-west", "eu-west-a", "4"},
+		{"member-3", "ap-south", "ap-south-a", "16"},
+		{"member-4", "us-east", "us-east-b", "32"},
+	}
+	if len(f.Members) != len(want) {
+		t.Fatalf("%d members, want %d", len(f.Members), len(want))
+	}
+	for i, w := range want {
+		m := f.Members[i]
+		if m.Name != w.name || m.Region != w.region || m.Zone != w.zone {
+			t.Errorf("member %d = %s %s %s, want %s %s %s", i, m.Name, m.Region, m.Zone, w.name, w.region, w.zone)
+		}
+		if m.KubeconfigPath != "/h/members/"+w.name+"/kubeconfig" {
+			t.Errorf("%s kubeconfig at %s", m.Name, m.KubeconfigPath)
+		}
+		for _, n := range m.Nodes {
+			if n.CPU != w.cpu || n.Zone != w.zone || !strings.HasPrefix(n.Name, w.name+"-node-") {
+				t.Errorf("%s node %+v, want cpu %s in %s", m.Name, n, w.cpu, w.zone)
+			}
+		}
+	}
+	if f.Hub.KubeconfigPath != "/h/hub.kubeconfig" || len(f.Hub.Nodes) != 0 {
+		t.Errorf("hub = %+v", f.Hub)
+	}
+}
+
+func TestPlanCapacitiesDifferAcrossMembers(t *testing.T) {
+	f, err := plan("/h", "/bin", 3, seqPorts(portsNeeded(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range f.Members {
+		total := resource.MustParse("0")
+		for _, n := range m.Nodes {
+			total.Add(resource.MustParse(n.CPU))
+		}
+		if seen[total.String()] {
+			t.Errorf("%s has the same total CPU (%s) as another member", m.Name, total.String())
+		}
+		seen[total.String()] = true
+	}
+}
+
+func TestPlanComponentsAndPorts(t *testing.T) {
+	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(c Cluster) []string {
+		var out []string
+		for _, comp := range c.Components {
+			out = append(out, comp.Name)
+		}
+		return out
+	}
+	if got := names(f.Hub); !slices.Equal(got, []string{"etcd", "kube-apiserver", "kube-controller-manager"}) {
+		t.Errorf("hub components %v", got)
+	}
+	if got := names(f.Members[0]); !slices.Equal(got, []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}) {
+		t.Errorf("member components %v", got)
+	}
+	used := map[int]string{}
+	for _, c := range f.Clusters() {
+		for _, comp := range c.Components {
+			if !strings.HasPrefix(comp.Binary, "/bin/") || !strings.HasPrefix(comp.LogPath, c.Dir+"/logs/") {
+				t.Errorf("%s %s: binary %s log %s", c.Name, comp.Name, comp.Binary, comp.LogPath)
+			}
+			for _, p := range comp.Ports {
+				if other, dup := used[p]; dup {
+					t.Errorf("port %d used by %s and %s/%s", p, other, c.Name, comp.Name)
+				}
+				used[p] = c.Name + "/" + comp.Name
+			}
+		}
+	}
+	if len(used) != portsNeeded(2) {
+		t.Errorf("%d ports used, want all %d", len(used), portsNeeded(2))
+	}
+}
+
+func TestComponentArgs(t *testing.T) {
+	f, err := plan("/h", "/bin", 1, seqPorts(portsNeeded(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		cluster, component string
+		want               []string
+		notWant            []string
+	}{
+		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000"}, nil},
+		{"hub", ComponentControllerManager, []string{"--controllers=" + hubControllers, "--kube-api-qps=200", "--kube-api-burst=400", "--leader-elect=false"}, []string{"--controllers=*"}},
+		{"member-1", ComponentControllerManager, []string{"--controllers=*", "--kube-api-qps=200", "--kube-api-burst=400"}, nil},
+		{"member-1", ComponentScheduler, []string{"--kube-api-qps=200", "--kube-api-burst=400", "--bind-address=127.0.0.1"}, nil},
+		{"member-1", ComponentKWOK, []string{"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--config=/h/members/member-1/kwok-stages.yaml"}, []string{"--manage-all-nodes"}},
+		{"member-1", ComponentEtcd, []string{"--data-dir=/h/members/member-1/etcd", "--unsafe-no-fsync=true"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cluster+"/"+tt.component, func(t *testing.T) {
+			_, comp, err := f.component(tt.cluster, tt.component)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(comp.Args, w) {
+					t.Errorf("missing %s in %v", w, comp.Args)
+				}
+			}
+			for _, nw := range tt.notWant {
+				if slices.Contains(comp.Args, nw) {
+					t.Errorf("unexpected %s", nw)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanRejectsBadMemberCounts(t *testing.T) {
+	for _, n := range []int{-1, 0, MaxMembers + 1} {
+		_, err := plan("/h", "/bin", n, seqPorts(4))
+		if err == nil || !strings.Contains(err.Error(), "choose between 1 and 20") {
+			t.Errorf("members %d: err = %v", n, err)
+		}
+		if _, err := (Options{Members: n}).complete(); err == nil {
+			t.Errorf("Options{Members: %d} accepted", n)
+		}
+	}
+}
+
+func FuzzPlan(f *testing.F) {
+	for _, n := range []int{1, 3, 20, 0, 21, -5} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, members int) {
+		if members > 1000 || members < -1000 {
+			return
+		}
+		ports := seqPorts(max(portsNeeded(members), 0))
+		fl, err := plan("/h", "/bin", members, ports)
+		if (err == nil) != (members >= 1 && members <= MaxMembers) {
+			t.Fatalf("members %d: err %v", members, err)
+		}
+		if err != nil {
+			return
+		}
+		names := map[string]bool{}
+		for _, m := range fl.Members {
+			if names[m.Name] || len(m.Nodes) == 0 || m.Region == "" || m.Zone == "" {
+				t.Fatalf("bad member %+v", m)
+			}
+			names[m.Name] = true
+		}
+	})
+}
