@@ -12,7 +12,10 @@ import (
 
 	"flotilla.dev/flotilla/internal/cli/controller"
 	"flotilla.dev/flotilla/internal/cli/dev"
+	"flotilla.dev/flotilla/internal/cli/get"
+	"flotilla.dev/flotilla/internal/cli/join"
 	"flotilla.dev/flotilla/internal/cli/options"
+	"flotilla.dev/flotilla/internal/cli/unjoin"
 )
 
 // NewRootCommand returns the flotilla command with every subcommand attached.
@@ -38,6 +41,9 @@ func subcommands(g *options.Global) []*cobra.Command {
 	return []*cobra.Command{
 		controller.NewCommand(g),
 		dev.NewCommand(g, dev.Config{}),
+		join.NewCommand(g),
+		unjoin.NewCommand(g),
+		get.NewCommand(g),
 	}
 }
 
