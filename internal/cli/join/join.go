@@ -15,7 +15,7 @@ import (
 // NewCommand returns `flotilla join`.
 func NewCommand(g *options.Global) *cobra.Command {
 	var (
-		o                        fleetjoin.Options
+		o                         fleetjoin.Options
 		hubKubeconfig, hubContext string
 	)
 	cmd := &cobra.Command{
