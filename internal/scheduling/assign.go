@@ -10,9 +10,9 @@ import (
 	"flotilla.dev/flotilla/internal/scheduling/plugins/capacity"
 )
 
-// assign gives the selected clusters (best first) their replicas and marks which are listed in
-// the decision.
-func (cy *cycle) assign(selected []*candidate) {
+// assign gives the chosen clusters their replicas and marks which are listed in the decision.
+// cands are all candidates in name order; selected are the chosen ones, best first.
+func (cy *cycle) assign(cands, selected []*candidate) {
 	if !cy.w.Divided() {
 		for _, c := range selected {
 			c.n, c.listed = int64(cy.in.Replicas), true
@@ -23,8 +23,12 @@ func (cy *cycle) assign(selected []*candidate) {
 	if cy.w.ByCapacity() {
 		cy.weighByRoom(selected)
 	}
-	byName := slices.Clone(selected)
-	slices.SortFunc(byName, func(a, b *candidate) int { return strings.Compare(a.cluster.Name, b.cluster.Name) })
+	byName := make([]*candidate, 0, len(selected))
+	for _, c := range cands {
+		if c.chosen {
+			byName = append(byName, c)
+		}
+	}
 	weights := make([]uint64, len(byName))
 	prev := make([]int64, len(byName))
 	for i, c := range byName {
@@ -102,15 +106,14 @@ func (cy *cycle) noteOverCapacity(selected []*candidate) {
 		len(over), truncate(over, 5)))
 }
 
-// decision builds the Decision from the assigned clusters.
-func (cy *cycle) decision(selected []*candidate) Decision {
-	d := Decision{Clusters: make([]Assignment, 0, len(selected))}
-	for _, c := range selected {
+// decision builds the Decision from the candidates, in name order.
+func (cy *cycle) decision(cands []*candidate) Decision {
+	d := Decision{Clusters: make([]Assignment, 0, len(cands))}
+	for _, c := range cands {
 		if c.listed {
 			d.Clusters = append(d.Clusters, Assignment{Name: c.cluster.Name, Replicas: int32(c.n), Reason: cy.reason(c)})
 		}
 	}
-	slices.SortFunc(d.Clusters, func(a, b Assignment) int { return strings.Compare(a.Name, b.Name) })
 	d.Unschedulable = strings.Join(cy.notes, "; ")
 	d.Rejected = cy.sortedRejections()
 	return d

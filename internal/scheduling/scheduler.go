@@ -38,7 +38,8 @@ type candidate struct {
 	inPrev  bool  // part of the current placement
 	weight  uint64
 	n       int64 // replicas assigned
-	listed  bool
+	chosen  bool  // selected within the spread
+	listed  bool  // part of the decision
 }
 
 // cycle is one scheduling pass.
@@ -74,12 +75,12 @@ func (s *Scheduler) Schedule(in Input) (Decision, error) {
 		return Decision{Unschedulable: noneFit(cy.rejected, len(in.Clusters)), Rejected: cy.rejected}, nil
 	}
 	s.score(cy, cands)
-	selected, ok := cy.selectClusters(cands)
+	ranked, ok := cy.selectClusters(cands)
 	if !ok {
 		return Decision{Unschedulable: cy.notes[0], Rejected: cy.sortedRejections()}, nil
 	}
-	cy.assign(selected)
-	return cy.decision(selected), nil
+	cy.assign(cands, ranked)
+	return cy.decision(cands), nil
 }
 
 func previousMap(prev []Assignment) map[string]int32 {

@@ -5,8 +5,9 @@ import (
 	"slices"
 )
 
-// selectClusters ranks the candidates and keeps the best spec.placement.spread.maxClusters of
-// them. It fails, with a note, when fewer than minClusters passed the filters.
+// selectClusters ranks the candidates (given in name order, left so) and chooses the best
+// spec.placement.spread.maxClusters of them, returned best first. It fails, with a note, when
+// fewer than minClusters passed the filters.
 func (cy *cycle) selectClusters(cands []*candidate) ([]*candidate, bool) {
 	minC, maxC := cy.spread()
 	if len(cands) < minC {
@@ -15,15 +16,19 @@ func (cy *cycle) selectClusters(cands []*candidate) ([]*candidate, bool) {
 			minC, len(cands), len(cy.in.Clusters), names(cands, 5), rejectionSummary(cy.rejected)))
 		return nil, false
 	}
-	slices.SortFunc(cands, rankOrder)
-	if maxC == 0 || len(cands) <= maxC {
-		return cands, true
+	ranked := slices.Clone(cands)
+	slices.SortFunc(ranked, rankOrder)
+	if maxC > 0 && len(ranked) > maxC {
+		for _, c := range ranked[maxC:] {
+			cy.reject(c.cluster.Name, stepSpread, fmt.Sprintf(
+				"spec.placement.spread.maxClusters is %d and %d clusters ranked higher (score %d)", maxC, maxC, c.score))
+		}
+		ranked = ranked[:maxC]
 	}
-	for _, c := range cands[maxC:] {
-		cy.reject(c.cluster.Name, stepSpread, fmt.Sprintf(
-			"spec.placement.spread.maxClusters is %d and %d clusters ranked higher (score %d)", maxC, maxC, c.score))
+	for _, c := range ranked {
+		c.chosen = true
 	}
-	return cands[:maxC], true
+	return ranked, true
 }
 
 func (cy *cycle) spread() (minC, maxC int) {
