@@ -212,3 +212,22 @@ func TestNewSchedulerWithCustomPlugins(t *testing.T) {
 		t.Error("New accepted a plugin enabled twice")
 	}
 }
+
+// TestScaleSequence is the example of docs/scheduling.md: each step starts from the last.
+func TestScaleSequence(t *testing.T) {
+	in := Input{Clusters: ready("a", "b", "c"), Placement: divided(v1alpha1.ReplicaDivisionStaticWeights)}
+	for _, step := range []struct {
+		replicas int32
+		want     string
+	}{{10, "a=4 b=3 c=3"}, {11, "a=4 b=4 c=3"}, {10, "a=4 b=3 c=3"}, {10, "a=4 b=3 c=3"}, {3, "a=1 b=1 c=1"}, {0, "a=0 b=0 c=0"}} {
+		in.Replicas = step.replicas
+		d, err := Schedule(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := placed(d.Clusters); got != step.want {
+			t.Fatalf("scaling to %d from %s gave %s, want %s", step.replicas, placed(in.Previous), got, step.want)
+		}
+		in.Previous = d.Clusters
+	}
+}
