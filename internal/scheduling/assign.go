@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/plugins/capacity"
 )
 
@@ -123,9 +123,9 @@ func (cy *cycle) reason(c *candidate) string {
 	score := strconv.FormatInt(c.score, 10)
 	switch {
 	case !cy.w.Divided():
-		return string(v1alpha1.ReplicaSchedulingDuplicated) + ": selected with score " + score
+		return string(flotillav1alpha1.ReplicaSchedulingDuplicated) + ": selected with score " + score
 	case cy.w.ByCapacity():
-		return string(v1alpha1.ReplicaDivisionAvailableCapacity) + ": room " + strconv.FormatUint(c.weight, 10) + ", score " + score
+		return string(flotillav1alpha1.ReplicaDivisionAvailableCapacity) + ": room " + strconv.FormatUint(c.weight, 10) + ", score " + score
 	}
-	return string(v1alpha1.ReplicaDivisionStaticWeights) + ": weight " + strconv.FormatUint(c.weight, 10) + ", score " + score
+	return string(flotillav1alpha1.ReplicaDivisionStaticWeights) + ": weight " + strconv.FormatUint(c.weight, 10) + ", score " + score
 }

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // benchInput is a realistic decision: n clusters over 4 regions and 3 zones, a tenth of them
 // not Ready, some tainted, varied room; a selector, a toleration, per-region weights, and a
 // previous placement to keep.
-func benchInput(n int, div v1alpha1.ReplicaDivision) Input {
+func benchInput(n int, div flotillav1alpha1.ReplicaDivision) Input {
 	in := Input{Replicas: int32(5 * n)}
 	for i := range n {
 		c := Cluster{
@@ -20,30 +20,30 @@ func benchInput(n int, div v1alpha1.ReplicaDivision) Input {
 			Ready:             i%10 != 7,
 			AvailableReplicas: int32(20 + (i*37)%200),
 			Labels: map[string]string{
-				v1alpha1.LabelRegion: fmt.Sprintf("region-%d", i%4),
-				v1alpha1.LabelZone:   fmt.Sprintf("zone-%d", i%3),
-				"env":                "prod",
+				flotillav1alpha1.LabelRegion: fmt.Sprintf("region-%d", i%4),
+				flotillav1alpha1.LabelZone:   fmt.Sprintf("zone-%d", i%3),
+				"env":                        "prod",
 			},
 		}
 		switch i % 9 {
 		case 3:
-			c.Taints = []v1alpha1.ClusterTaint{{Key: "spot", Effect: v1alpha1.TaintEffectPreferNoSchedule}}
+			c.Taints = []flotillav1alpha1.ClusterTaint{{Key: "spot", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}}
 		case 5:
-			c.Taints = []v1alpha1.ClusterTaint{{Key: "gpu", Value: "true", Effect: v1alpha1.TaintEffectNoSchedule}}
+			c.Taints = []flotillav1alpha1.ClusterTaint{{Key: "gpu", Value: "true", Effect: flotillav1alpha1.TaintEffectNoSchedule}}
 		}
 		in.Clusters = append(in.Clusters, c)
 	}
-	in.Placement = v1alpha1.Placement{
+	in.Placement = flotillav1alpha1.Placement{
 		ClusterSelector: labelSelector("env", "prod", "staging"),
-		Tolerations:     []v1alpha1.ClusterToleration{{Key: "gpu", Operator: v1alpha1.TolerationOpExists}},
-		ReplicaScheduling: v1alpha1.ReplicaScheduling{
-			Type: v1alpha1.ReplicaSchedulingDivided, Division: div,
+		Tolerations:     []flotillav1alpha1.ClusterToleration{{Key: "gpu", Operator: flotillav1alpha1.TolerationOpExists}},
+		ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{
+			Type: flotillav1alpha1.ReplicaSchedulingDivided, Division: div,
 		},
 	}
-	if div == v1alpha1.ReplicaDivisionStaticWeights {
+	if div == flotillav1alpha1.ReplicaDivisionStaticWeights {
 		for r := range 4 {
 			in.Placement.ReplicaScheduling.Weights = append(in.Placement.ReplicaScheduling.Weights,
-				v1alpha1.ClusterWeight{ClusterSelector: labelSelector(v1alpha1.LabelRegion, fmt.Sprintf("region-%d", r)), Weight: int32(r + 1)})
+				flotillav1alpha1.ClusterWeight{ClusterSelector: labelSelector(flotillav1alpha1.LabelRegion, fmt.Sprintf("region-%d", r)), Weight: int32(r + 1)})
 		}
 	}
 	// The previous placement is the decision for a slightly smaller total, so the benchmark
@@ -57,7 +57,7 @@ func benchInput(n int, div v1alpha1.ReplicaDivision) Input {
 }
 
 func benchmarkSchedule(b *testing.B, n int) {
-	for _, div := range []v1alpha1.ReplicaDivision{v1alpha1.ReplicaDivisionStaticWeights, v1alpha1.ReplicaDivisionAvailableCapacity} {
+	for _, div := range []flotillav1alpha1.ReplicaDivision{flotillav1alpha1.ReplicaDivisionStaticWeights, flotillav1alpha1.ReplicaDivisionAvailableCapacity} {
 		b.Run(string(div), func(b *testing.B) {
 			in := benchInput(n, div)
 			if d, err := Schedule(in); err != nil || len(d.Clusters) == 0 {

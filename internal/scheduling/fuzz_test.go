@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/plugins/tainttoleration"
 )
 
@@ -26,10 +26,10 @@ func (r *fuzzReader) n(mod int) int {
 
 var (
 	regions = []string{"eu", "us", "ap"}
-	taints  = []v1alpha1.ClusterTaint{
-		{Key: "maintenance", Effect: v1alpha1.TaintEffectNoSchedule},
-		{Key: "decommission", Effect: v1alpha1.TaintEffectNoExecute},
-		{Key: "spot", Effect: v1alpha1.TaintEffectPreferNoSchedule},
+	taints  = []flotillav1alpha1.ClusterTaint{
+		{Key: "maintenance", Effect: flotillav1alpha1.TaintEffectNoSchedule},
+		{Key: "decommission", Effect: flotillav1alpha1.TaintEffectNoExecute},
+		{Key: "spot", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule},
 	}
 )
 
@@ -41,7 +41,7 @@ func decodeInput(data []byte) Input {
 		c := Cluster{Name: fmt.Sprintf("c%02d", i), Ready: r.n(5) != 4,
 			Labels: map[string]string{"region": regions[r.n(3)]}}
 		if t := r.n(6); t >= 3 {
-			c.Taints = []v1alpha1.ClusterTaint{taints[t-3]}
+			c.Taints = []flotillav1alpha1.ClusterTaint{taints[t-3]}
 		}
 		c.AvailableReplicas = int32(r.n(60))
 		if r.n(7) == 6 {
@@ -65,13 +65,13 @@ func decodeInput(data []byte) Input {
 	return in
 }
 
-func decodePlacement(r *fuzzReader, clusters []Cluster) v1alpha1.Placement {
-	var p v1alpha1.Placement
+func decodePlacement(r *fuzzReader, clusters []Cluster) flotillav1alpha1.Placement {
+	var p flotillav1alpha1.Placement
 	if r.n(2) == 0 {
-		p.ReplicaScheduling.Type = v1alpha1.ReplicaSchedulingDivided
+		p.ReplicaScheduling.Type = flotillav1alpha1.ReplicaSchedulingDivided
 	}
 	if r.n(2) == 0 {
-		p.ReplicaScheduling.Division = v1alpha1.ReplicaDivisionAvailableCapacity
+		p.ReplicaScheduling.Division = flotillav1alpha1.ReplicaDivisionAvailableCapacity
 	}
 	for _, c := range clusters {
 		if r.n(4) == 3 {
@@ -88,15 +88,15 @@ func decodePlacement(r *fuzzReader, clusters []Cluster) v1alpha1.Placement {
 		p.ClusterSelector = labelSelector("region", regions[r.n(3)], regions[r.n(3)])
 	}
 	if r.n(3) == 2 {
-		p.ReplicaScheduling.Weights = append(p.ReplicaScheduling.Weights, v1alpha1.ClusterWeight{
+		p.ReplicaScheduling.Weights = append(p.ReplicaScheduling.Weights, flotillav1alpha1.ClusterWeight{
 			ClusterSelector: labelSelector("region", regions[r.n(3)]), Weight: int32(r.n(4))})
 	}
 	if r.n(3) == 2 {
-		p.Tolerations = []v1alpha1.ClusterToleration{{Key: taints[r.n(3)].Key, Operator: v1alpha1.TolerationOpExists}}
+		p.Tolerations = []flotillav1alpha1.ClusterToleration{{Key: taints[r.n(3)].Key, Operator: flotillav1alpha1.TolerationOpExists}}
 	}
 	if r.n(3) == 2 {
 		minC := int32(r.n(4))
-		p.Spread = &v1alpha1.SpreadConstraint{MinClusters: minC}
+		p.Spread = &flotillav1alpha1.SpreadConstraint{MinClusters: minC}
 		if r.n(2) == 0 {
 			p.Spread.MaxClusters = max(minC, 1) + int32(r.n(4))
 		}
@@ -125,7 +125,7 @@ func FuzzSchedule(f *testing.F) {
 func checkDecision(t *testing.T, in Input, d Decision) {
 	t.Helper()
 	if len(d.Clusters) == 0 {
-		if d.Unschedulable == "" && !(in.Placement.ReplicaScheduling.Type == v1alpha1.ReplicaSchedulingDivided && in.Replicas == 0) {
+		if d.Unschedulable == "" && !(in.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && in.Replicas == 0) {
 			t.Fatalf("no cluster chosen and no reason given for %+v", in)
 		}
 		return
@@ -140,11 +140,11 @@ func checkDecision(t *testing.T, in Input, d Decision) {
 		}
 		checkFits(t, in, a.Name)
 		sum += int64(a.Replicas)
-		if in.Placement.ReplicaScheduling.Type != v1alpha1.ReplicaSchedulingDivided && a.Replicas != in.Replicas {
+		if in.Placement.ReplicaScheduling.Type != flotillav1alpha1.ReplicaSchedulingDivided && a.Replicas != in.Replicas {
 			t.Fatalf("Duplicated gave %s %d replicas, want %d", a.Name, a.Replicas, in.Replicas)
 		}
 	}
-	if in.Placement.ReplicaScheduling.Type == v1alpha1.ReplicaSchedulingDivided && sum != int64(in.Replicas) {
+	if in.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && sum != int64(in.Replicas) {
 		t.Fatalf("Divided assigned %d replicas, want %d: %s", sum, in.Replicas, placed(d.Clusters))
 	}
 	if s := in.Placement.Spread; s != nil {
@@ -180,12 +180,12 @@ func checkFits(t *testing.T, in Input, name string) {
 		t.Fatalf("chose %s, which the selector does not match", name)
 	}
 	for _, taint := range c.Taints {
-		blocks := taint.Effect == v1alpha1.TaintEffectNoExecute || (taint.Effect == v1alpha1.TaintEffectNoSchedule && !placedBefore)
+		blocks := taint.Effect == flotillav1alpha1.TaintEffectNoExecute || (taint.Effect == flotillav1alpha1.TaintEffectNoSchedule && !placedBefore)
 		if blocks && !tainttoleration.Tolerated(&taint, p.Tolerations) {
 			t.Fatalf("chose %s despite taint %+v", name, taint)
 		}
 	}
-	if p.ReplicaScheduling.Type == v1alpha1.ReplicaSchedulingDivided && p.ReplicaScheduling.Division == v1alpha1.ReplicaDivisionAvailableCapacity {
+	if p.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && p.ReplicaScheduling.Division == flotillav1alpha1.ReplicaDivisionAvailableCapacity {
 		if c.AvailableReplicas < 0 || (c.AvailableReplicas == 0 && previousMap(in.Previous)[name] == 0) {
 			t.Fatalf("chose %s for AvailableCapacity without known room", name)
 		}

@@ -6,7 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // ready returns Ready clusters with the given names, plenty of room and no labels.
@@ -27,17 +27,17 @@ func withRoom(rooms ...int32) []Cluster {
 	return out
 }
 
-func divided(div v1alpha1.ReplicaDivision, weights ...v1alpha1.ClusterWeight) v1alpha1.Placement {
-	return v1alpha1.Placement{ReplicaScheduling: v1alpha1.ReplicaScheduling{
-		Type: v1alpha1.ReplicaSchedulingDivided, Division: div, Weights: weights}}
+func divided(div flotillav1alpha1.ReplicaDivision, weights ...flotillav1alpha1.ClusterWeight) flotillav1alpha1.Placement {
+	return flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{
+		Type: flotillav1alpha1.ReplicaSchedulingDivided, Division: div, Weights: weights}}
 }
 
-func weight(w int32, names ...string) v1alpha1.ClusterWeight {
-	return v1alpha1.ClusterWeight{ClusterNames: names, Weight: w}
+func weight(w int32, names ...string) flotillav1alpha1.ClusterWeight {
+	return flotillav1alpha1.ClusterWeight{ClusterNames: names, Weight: w}
 }
 
-func spread(p v1alpha1.Placement, minC, maxC int32) v1alpha1.Placement {
-	p.Spread = &v1alpha1.SpreadConstraint{MinClusters: minC, MaxClusters: maxC}
+func spread(p flotillav1alpha1.Placement, minC, maxC int32) flotillav1alpha1.Placement {
+	p.Spread = &flotillav1alpha1.SpreadConstraint{MinClusters: minC, MaxClusters: maxC}
 	return p
 }
 

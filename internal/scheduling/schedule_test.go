@@ -6,21 +6,21 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 	"flotilla.dev/flotilla/internal/scheduling/plugins/clusterready"
 )
 
 func TestSchedule(t *testing.T) {
-	sw, ac := v1alpha1.ReplicaDivisionStaticWeights, v1alpha1.ReplicaDivisionAvailableCapacity
+	sw, ac := flotillav1alpha1.ReplicaDivisionStaticWeights, flotillav1alpha1.ReplicaDivisionAvailableCapacity
 	eu := Cluster{Name: "eu", Ready: true, AvailableReplicas: 50, Labels: map[string]string{"region": "eu"}}
 	us := Cluster{Name: "us", Ready: true, AvailableReplicas: 50, Labels: map[string]string{"region": "us"}}
 	ap := Cluster{Name: "ap", Ready: true, AvailableReplicas: 50, Labels: map[string]string{"region": "ap"}}
 	down := Cluster{Name: "down", Ready: false, AvailableReplicas: 50}
 	noSchedule := Cluster{Name: "tainted", Ready: true, AvailableReplicas: 50,
-		Taints: []v1alpha1.ClusterTaint{{Key: "maintenance", Effect: v1alpha1.TaintEffectNoSchedule}}}
+		Taints: []flotillav1alpha1.ClusterTaint{{Key: "maintenance", Effect: flotillav1alpha1.TaintEffectNoSchedule}}}
 	prefer := Cluster{Name: "spot", Ready: true, AvailableReplicas: 50,
-		Taints: []v1alpha1.ClusterTaint{{Key: "spot", Effect: v1alpha1.TaintEffectPreferNoSchedule}}}
+		Taints: []flotillav1alpha1.ClusterTaint{{Key: "spot", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}}}
 
 	tests := []struct {
 		name          string
@@ -31,16 +31,16 @@ func TestSchedule(t *testing.T) {
 		// Duplicated
 		{"duplicated: every ready cluster gets all replicas", Input{Replicas: 3, Clusters: ready("c", "a", "b")}, "a=3 b=3 c=3", ""},
 		{"duplicated: clusterNames", Input{Replicas: 2, Clusters: ready("a", "b", "c"),
-			Placement: v1alpha1.Placement{ClusterNames: []string{"c", "a"}}}, "a=2 c=2", ""},
+			Placement: flotillav1alpha1.Placement{ClusterNames: []string{"c", "a"}}}, "a=2 c=2", ""},
 		{"duplicated: selector with matchExpressions", Input{Replicas: 2, Clusters: []Cluster{eu, us, ap},
-			Placement: v1alpha1.Placement{ClusterSelector: labelSelector("region", "eu", "ap")}}, "ap=2 eu=2", ""},
+			Placement: flotillav1alpha1.Placement{ClusterSelector: labelSelector("region", "eu", "ap")}}, "ap=2 eu=2", ""},
 		{"not Ready clusters are left out", Input{Replicas: 1, Clusters: []Cluster{eu, down}}, "eu=1", ""},
 		{"excluded clusters are left out", Input{Replicas: 1, Clusters: []Cluster{eu, us}, Excluded: map[string]bool{"us": true}}, "eu=1", ""},
 		{"NoSchedule taint keeps new workloads away", Input{Replicas: 1, Clusters: []Cluster{eu, noSchedule}}, "eu=1", ""},
 		{"NoSchedule taint keeps a workload already there", Input{Replicas: 1, Clusters: []Cluster{eu, noSchedule},
 			Previous: prev("tainted=1")}, "eu=1 tainted=1", ""},
 		{"tolerated NoSchedule taint", Input{Replicas: 1, Clusters: []Cluster{eu, noSchedule},
-			Placement: v1alpha1.Placement{Tolerations: []v1alpha1.ClusterToleration{{Key: "maintenance", Operator: v1alpha1.TolerationOpExists}}}},
+			Placement: flotillav1alpha1.Placement{Tolerations: []flotillav1alpha1.ClusterToleration{{Key: "maintenance", Operator: flotillav1alpha1.TolerationOpExists}}}},
 			"eu=1 tainted=1", ""},
 		{"nothing fits", Input{Replicas: 1, Clusters: []Cluster{down, noSchedule}}, "",
 			"0 of 2 clusters fit: ClusterReady rejected 1 (down: cluster is not Ready), TaintToleration rejected 1 (tainted: taint maintenance=:NoSchedule"},
@@ -48,11 +48,11 @@ func TestSchedule(t *testing.T) {
 		{"duplicated over capacity says so", Input{Replicas: 60, Clusters: []Cluster{eu}}, "eu=60", "eu (room 50 for 60)"},
 
 		// Spread
-		{"minClusters not met", Input{Replicas: 1, Clusters: []Cluster{eu, down}, Placement: spread(v1alpha1.Placement{}, 2, 0)}, "",
+		{"minClusters not met", Input{Replicas: 1, Clusters: []Cluster{eu, down}, Placement: spread(flotillav1alpha1.Placement{}, 2, 0)}, "",
 			"spec.placement.spread.minClusters is 2 but only 1 of 2 clusters fit (eu); ClusterReady rejected 1"},
-		{"maxClusters keeps the best scored", Input{Replicas: 1, Clusters: []Cluster{prefer, eu, us}, Placement: spread(v1alpha1.Placement{}, 0, 2)}, "eu=1 us=1", ""},
+		{"maxClusters keeps the best scored", Input{Replicas: 1, Clusters: []Cluster{prefer, eu, us}, Placement: spread(flotillav1alpha1.Placement{}, 0, 2)}, "eu=1 us=1", ""},
 		{"maxClusters keeps the current placement", Input{Replicas: 1, Clusters: []Cluster{ap, eu, us},
-			Placement: spread(v1alpha1.Placement{}, 0, 2), Previous: prev("us=1 eu=1")}, "eu=1 us=1", ""},
+			Placement: spread(flotillav1alpha1.Placement{}, 0, 2), Previous: prev("us=1 eu=1")}, "eu=1 us=1", ""},
 		{"maxClusters by capacity prefers room", Input{Replicas: 4, Clusters: withRoom(1, 10, 5), Placement: spread(divided(ac), 0, 2)}, "b=3 c=1", ""},
 
 		// Divided by static weights
@@ -61,11 +61,11 @@ func TestSchedule(t *testing.T) {
 			Placement: divided(sw, weight(2, "a"), weight(1, "b"))}, "a=6 b=3", ""},
 		{"weights: by selector, highest entry wins", Input{Replicas: 8, Clusters: []Cluster{eu, us, ap},
 			Placement: divided(sw,
-				v1alpha1.ClusterWeight{ClusterSelector: labelSelector("region", "eu", "us"), Weight: 1},
-				v1alpha1.ClusterWeight{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "eu"}}, Weight: 3},
-				v1alpha1.ClusterWeight{ClusterNames: []string{"ap"}, Weight: 4})}, "ap=4 eu=3 us=1", ""},
+				flotillav1alpha1.ClusterWeight{ClusterSelector: labelSelector("region", "eu", "us"), Weight: 1},
+				flotillav1alpha1.ClusterWeight{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "eu"}}, Weight: 3},
+				flotillav1alpha1.ClusterWeight{ClusterNames: []string{"ap"}, Weight: 4})}, "ap=4 eu=3 us=1", ""},
 		{"weights: an entry selecting nothing explicit selects all", Input{Replicas: 4, Clusters: ready("a", "b"),
-			Placement: divided(sw, v1alpha1.ClusterWeight{Weight: 5})}, "a=2 b=2", ""},
+			Placement: divided(sw, flotillav1alpha1.ClusterWeight{Weight: 5})}, "a=2 b=2", ""},
 		{"weights: fewer replicas than clusters", Input{Replicas: 2, Clusters: ready("a", "b", "c"), Placement: divided(sw)}, "a=1 b=1", ""},
 		{"weights: tie goes to the current holder", Input{Replicas: 2, Clusters: ready("a", "b", "c"), Placement: divided(sw),
 			Previous: prev("c=1 b=1")}, "b=1 c=1", ""},
@@ -121,9 +121,9 @@ func TestScheduleRejectedExplainsEveryCluster(t *testing.T) {
 	in := Input{
 		Replicas: 2,
 		Clusters: append(ready("a", "b", "c", "d"), Cluster{Name: "e"}),
-		Placement: spread(v1alpha1.Placement{ClusterNames: []string{"a", "b", "c", "e"},
-			ReplicaScheduling: v1alpha1.ReplicaScheduling{Type: v1alpha1.ReplicaSchedulingDivided,
-				Weights: []v1alpha1.ClusterWeight{weight(1, "a", "b", "d", "e")}}}, 0, 1),
+		Placement: spread(flotillav1alpha1.Placement{ClusterNames: []string{"a", "b", "c", "e"},
+			ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{Type: flotillav1alpha1.ReplicaSchedulingDivided,
+				Weights: []flotillav1alpha1.ClusterWeight{weight(1, "a", "b", "d", "e")}}}, 0, 1),
 		Excluded: map[string]bool{"b": true},
 	}
 	d, err := Schedule(in)
@@ -148,7 +148,7 @@ func TestScheduleRejectedExplainsEveryCluster(t *testing.T) {
 }
 
 func TestScheduleSpreadRejection(t *testing.T) {
-	d, err := Schedule(Input{Replicas: 1, Clusters: ready("a", "b", "c"), Placement: spread(v1alpha1.Placement{}, 0, 1)})
+	d, err := Schedule(Input{Replicas: 1, Clusters: ready("a", "b", "c"), Placement: spread(flotillav1alpha1.Placement{}, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,16 +164,16 @@ func TestScheduleInvalidInput(t *testing.T) {
 		want string
 	}{
 		{"negative replicas", Input{Replicas: -1}, "replicas is -1"},
-		{"bad type", Input{Placement: v1alpha1.Placement{ReplicaScheduling: v1alpha1.ReplicaScheduling{Type: "Split"}}}, "spec.placement.replicaScheduling.type"},
-		{"bad division", Input{Placement: v1alpha1.Placement{ReplicaScheduling: v1alpha1.ReplicaScheduling{Division: "Random"}}}, "spec.placement.replicaScheduling.division"},
+		{"bad type", Input{Placement: flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{Type: "Split"}}}, "spec.placement.replicaScheduling.type"},
+		{"bad division", Input{Placement: flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{Division: "Random"}}}, "spec.placement.replicaScheduling.division"},
 		{"negative weight", Input{Placement: divided("", weight(-1, "a"))}, "spec.placement.replicaScheduling.weights[0].weight"},
 		{"huge weight", Input{Placement: divided("", weight(10001, "a"))}, "spec.placement.replicaScheduling.weights[0].weight"},
-		{"bad weight selector", Input{Placement: divided("", v1alpha1.ClusterWeight{Weight: 1, ClusterSelector: &metav1.LabelSelector{
+		{"bad weight selector", Input{Placement: divided("", flotillav1alpha1.ClusterWeight{Weight: 1, ClusterSelector: &metav1.LabelSelector{
 			MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "k", Operator: "Near"}}}})}, "spec.placement.replicaScheduling.weights[0].clusterSelector"},
-		{"bad cluster selector", Input{Placement: v1alpha1.Placement{ClusterSelector: &metav1.LabelSelector{
+		{"bad cluster selector", Input{Placement: flotillav1alpha1.Placement{ClusterSelector: &metav1.LabelSelector{
 			MatchLabels: map[string]string{"bad key!": "v"}}}}, "spec.placement.clusterSelector"},
-		{"min above max", Input{Placement: spread(v1alpha1.Placement{}, 3, 2)}, "spec.placement.spread.minClusters (3) exceeds maxClusters (2)"},
-		{"negative spread", Input{Placement: spread(v1alpha1.Placement{}, -1, 0)}, "must not be negative"},
+		{"min above max", Input{Placement: spread(flotillav1alpha1.Placement{}, 3, 2)}, "spec.placement.spread.minClusters (3) exceeds maxClusters (2)"},
+		{"negative spread", Input{Placement: spread(flotillav1alpha1.Placement{}, -1, 0)}, "must not be negative"},
 		{"duplicate cluster", Input{Clusters: ready("a", "a")}, `clusters[1]: name "a" is empty or repeated`},
 		{"unnamed cluster", Input{Clusters: []Cluster{{}}}, `clusters[0]: name ""`},
 		{"duplicate previous", Input{Previous: prev("a=1 a=2")}, `previous[1]: cluster name "a"`},
@@ -215,7 +215,7 @@ func TestNewSchedulerWithCustomPlugins(t *testing.T) {
 
 // TestScaleSequence is the example of docs/scheduling.md: each step starts from the last.
 func TestScaleSequence(t *testing.T) {
-	in := Input{Clusters: ready("a", "b", "c"), Placement: divided(v1alpha1.ReplicaDivisionStaticWeights)}
+	in := Input{Clusters: ready("a", "b", "c"), Placement: divided(flotillav1alpha1.ReplicaDivisionStaticWeights)}
 	for _, step := range []struct {
 		replicas int32
 		want     string

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
@@ -98,7 +98,7 @@ func (s *Scheduler) filter(cy *cycle) []*candidate {
 		clusters[i] = &cy.in.Clusters[i]
 	}
 	slices.SortFunc(clusters, func(a, b *Cluster) int { return strings.Compare(a.Name, b.Name) })
-	byWeights := cy.w.Divided() && cy.w.Division() == v1alpha1.ReplicaDivisionStaticWeights
+	byWeights := cy.w.Divided() && cy.w.Division() == flotillav1alpha1.ReplicaDivisionStaticWeights
 	cands := make([]*candidate, 0, len(clusters))
 	for _, c := range clusters {
 		if cy.in.Excluded[c.Name] {

@@ -1,7 +1,7 @@
 package scheduling
 
 import (
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
@@ -14,7 +14,7 @@ const UnknownCapacity = framework.UnknownCapacity
 // Input is everything one scheduling decision depends on.
 type Input struct {
 	// Placement is the Application's spec.placement.
-	Placement v1alpha1.Placement
+	Placement flotillav1alpha1.Placement
 	// Replicas is the workload's desired total replica count (spec.replicas of the workload, or
 	// the autoscaler's desired count). Must not be negative.
 	Replicas int32

@@ -3,7 +3,7 @@ package scheduling
 import (
 	"fmt"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // maxWeight is the largest static weight, as the CRD allows.
@@ -28,15 +28,15 @@ func validate(in *Input) error {
 	return validatePrevious(in.Previous)
 }
 
-func validatePlacement(p *v1alpha1.Placement) error {
+func validatePlacement(p *flotillav1alpha1.Placement) error {
 	rs := &p.ReplicaScheduling
 	switch rs.Type {
-	case "", v1alpha1.ReplicaSchedulingDuplicated, v1alpha1.ReplicaSchedulingDivided:
+	case "", flotillav1alpha1.ReplicaSchedulingDuplicated, flotillav1alpha1.ReplicaSchedulingDivided:
 	default:
 		return fmt.Errorf("spec.placement.replicaScheduling.type %q is not supported; use Duplicated or Divided", rs.Type)
 	}
 	switch rs.Division {
-	case "", v1alpha1.ReplicaDivisionStaticWeights, v1alpha1.ReplicaDivisionAvailableCapacity:
+	case "", flotillav1alpha1.ReplicaDivisionStaticWeights, flotillav1alpha1.ReplicaDivisionAvailableCapacity:
 	default:
 		return fmt.Errorf("spec.placement.replicaScheduling.division %q is not supported; use StaticWeights or AvailableCapacity", rs.Division)
 	}

@@ -5,7 +5,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/plugins/clusterselector"
 )
 
@@ -21,7 +21,7 @@ type weightEntry struct {
 }
 
 // newStaticWeights parses the weight entries; an invalid selector is an error naming it.
-func newStaticWeights(rs *v1alpha1.ReplicaScheduling) (*staticWeights, error) {
+func newStaticWeights(rs *flotillav1alpha1.ReplicaScheduling) (*staticWeights, error) {
 	sw := &staticWeights{entries: make([]weightEntry, 0, len(rs.Weights))}
 	for i := range rs.Weights {
 		w := &rs.Weights[i]

@@ -4,13 +4,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Summarize sums the Ready, schedulable nodes into the resource summary of
 // MemberCluster.status.resources. Available is computed per node (allocatable minus requested,
 // never negative) and then summed, so an overcommitted node does not hide another node's room.
-func Summarize(nodes []Node) v1alpha1.ResourceSummary {
+func Summarize(nodes []Node) flotillav1alpha1.ResourceSummary {
 	var alloc, req, avail Resources
 	for i := range nodes {
 		n := &nodes[i]
@@ -21,7 +21,7 @@ func Summarize(nodes []Node) v1alpha1.ResourceSummary {
 		req = add(req, n.Requested)
 		avail = add(avail, Free(n))
 	}
-	return v1alpha1.ResourceSummary{
+	return flotillav1alpha1.ResourceSummary{
 		Allocatable: resourceList(alloc),
 		Requested:   resourceList(req),
 		Available:   resourceList(avail),

@@ -3,7 +3,7 @@ package framework
 import (
 	"fmt"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Scores are bounded: a ScorePlugin returns a value in [MinScore, MaxScore]. The framework clamps
@@ -24,7 +24,7 @@ type Cluster struct {
 	// Labels of the MemberCluster (including topology.flotilla.dev/region and zone).
 	Labels map[string]string
 	// Taints of the MemberCluster (spec.taints).
-	Taints []v1alpha1.ClusterTaint
+	Taints []flotillav1alpha1.ClusterTaint
 	// Ready is the caller's view of the cluster's health. A caller that tolerates short blips
 	// (failover.tolerationSeconds) passes true during the blip.
 	Ready bool
@@ -38,7 +38,7 @@ type Cluster struct {
 // count and where its replicas run now.
 type Workload struct {
 	// Placement is spec.placement of the Application.
-	Placement *v1alpha1.Placement
+	Placement *flotillav1alpha1.Placement
 	// Replicas is the workload's desired total replica count.
 	Replicas int32
 	// Previous maps each cluster of the current placement to the replicas it holds there.
@@ -55,20 +55,20 @@ func (w *Workload) Held(cluster string) (int32, bool) {
 
 // Divided reports whether replicas are divided between clusters (not duplicated in each).
 func (w *Workload) Divided() bool {
-	return w.Placement != nil && w.Placement.ReplicaScheduling.Type == v1alpha1.ReplicaSchedulingDivided
+	return w.Placement != nil && w.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided
 }
 
 // Division is the division rule for Divided workloads, StaticWeights when unset.
-func (w *Workload) Division() v1alpha1.ReplicaDivision {
+func (w *Workload) Division() flotillav1alpha1.ReplicaDivision {
 	if w.Placement == nil || w.Placement.ReplicaScheduling.Division == "" {
-		return v1alpha1.ReplicaDivisionStaticWeights
+		return flotillav1alpha1.ReplicaDivisionStaticWeights
 	}
 	return w.Placement.ReplicaScheduling.Division
 }
 
 // ByCapacity reports whether the workload is Divided by AvailableCapacity.
 func (w *Workload) ByCapacity() bool {
-	return w.Divided() && w.Division() == v1alpha1.ReplicaDivisionAvailableCapacity
+	return w.Divided() && w.Division() == flotillav1alpha1.ReplicaDivisionAvailableCapacity
 }
 
 // FilterResult is a FilterPlugin's verdict on one cluster.

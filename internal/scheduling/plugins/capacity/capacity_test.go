@@ -4,13 +4,13 @@ import (
 	"slices"
 	"testing"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
-func workload(typ v1alpha1.ReplicaSchedulingType, div v1alpha1.ReplicaDivision, replicas int32, prev map[string]int32) *framework.Workload {
+func workload(typ flotillav1alpha1.ReplicaSchedulingType, div flotillav1alpha1.ReplicaDivision, replicas int32, prev map[string]int32) *framework.Workload {
 	return &framework.Workload{
-		Placement: &v1alpha1.Placement{ReplicaScheduling: v1alpha1.ReplicaScheduling{Type: typ, Division: div}},
+		Placement: &flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{Type: typ, Division: div}},
 		Replicas:  replicas,
 		Previous:  prev,
 	}
@@ -18,10 +18,10 @@ func workload(typ v1alpha1.ReplicaSchedulingType, div v1alpha1.ReplicaDivision, 
 
 var (
 	byCapacity = func(r int32, prev map[string]int32) *framework.Workload {
-		return workload(v1alpha1.ReplicaSchedulingDivided, v1alpha1.ReplicaDivisionAvailableCapacity, r, prev)
+		return workload(flotillav1alpha1.ReplicaSchedulingDivided, flotillav1alpha1.ReplicaDivisionAvailableCapacity, r, prev)
 	}
 	byWeights = func(r int32, prev map[string]int32) *framework.Workload {
-		return workload(v1alpha1.ReplicaSchedulingDivided, "", r, prev)
+		return workload(flotillav1alpha1.ReplicaSchedulingDivided, "", r, prev)
 	}
 	duplicated = func(r int32, prev map[string]int32) *framework.Workload {
 		return workload("", "", r, prev)

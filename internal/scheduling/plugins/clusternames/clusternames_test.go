@@ -3,21 +3,21 @@ package clusternames
 import (
 	"testing"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
 func TestFilter(t *testing.T) {
 	tests := []struct {
 		name      string
-		placement *v1alpha1.Placement
+		placement *flotillav1alpha1.Placement
 		cluster   string
 		fits      bool
 	}{
 		{"no placement", nil, "a", true},
-		{"no names", &v1alpha1.Placement{}, "a", true},
-		{"named", &v1alpha1.Placement{ClusterNames: []string{"b", "a"}}, "a", true},
-		{"not named", &v1alpha1.Placement{ClusterNames: []string{"b"}}, "a", false},
+		{"no names", &flotillav1alpha1.Placement{}, "a", true},
+		{"named", &flotillav1alpha1.Placement{ClusterNames: []string{"b", "a"}}, "a", true},
+		{"not named", &flotillav1alpha1.Placement{ClusterNames: []string{"b"}}, "a", false},
 	}
 	for _, tt := range tests {
 		for _, prefilter := range []bool{true, false} {

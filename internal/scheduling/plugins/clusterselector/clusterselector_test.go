@@ -6,7 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
@@ -36,7 +36,7 @@ func TestFilter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, _ := New(nil)
 			pl := p.(*Plugin)
-			w := &framework.Workload{Placement: &v1alpha1.Placement{ClusterSelector: tt.selector}}
+			w := &framework.Workload{Placement: &flotillav1alpha1.Placement{ClusterSelector: tt.selector}}
 			state := framework.NewCycleState()
 			if err := pl.PreFilter(state, w); err != nil {
 				t.Fatal(err)
@@ -52,7 +52,7 @@ func TestFilter(t *testing.T) {
 func TestPreFilterRejectsInvalidSelector(t *testing.T) {
 	p, _ := New(nil)
 	pl := p.(*Plugin)
-	w := &framework.Workload{Placement: &v1alpha1.Placement{ClusterSelector: sel("Near", "region", "eu")}}
+	w := &framework.Workload{Placement: &flotillav1alpha1.Placement{ClusterSelector: sel("Near", "region", "eu")}}
 	err := pl.PreFilter(framework.NewCycleState(), w)
 	if err == nil || !strings.Contains(err.Error(), "spec.placement.clusterSelector") {
 		t.Fatalf("PreFilter error = %v, want one naming spec.placement.clusterSelector", err)

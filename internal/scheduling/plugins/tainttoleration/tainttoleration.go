@@ -3,7 +3,7 @@ package tainttoleration
 import (
 	"fmt"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
@@ -64,9 +64,9 @@ func (*Plugin) Filter(_ *framework.CycleState, w *framework.Workload, c *framewo
 	for i := range c.Taints {
 		t := &c.Taints[i]
 		switch {
-		case t.Effect == v1alpha1.TaintEffectPreferNoSchedule:
+		case t.Effect == flotillav1alpha1.TaintEffectPreferNoSchedule:
 			continue
-		case t.Effect == v1alpha1.TaintEffectNoSchedule && placed:
+		case t.Effect == flotillav1alpha1.TaintEffectNoSchedule && placed:
 			continue
 		case Tolerated(t, tols):
 			continue
@@ -83,14 +83,14 @@ func (p *Plugin) Score(_ *framework.CycleState, w *framework.Workload, c *framew
 	score := framework.MaxScore
 	for i := range c.Taints {
 		t := &c.Taints[i]
-		if t.Effect == v1alpha1.TaintEffectPreferNoSchedule && !Tolerated(t, tols) {
+		if t.Effect == flotillav1alpha1.TaintEffectPreferNoSchedule && !Tolerated(t, tols) {
 			score -= p.penalty
 		}
 	}
 	return max(score, framework.MinScore)
 }
 
-func tolerations(w *framework.Workload) []v1alpha1.ClusterToleration {
+func tolerations(w *framework.Workload) []flotillav1alpha1.ClusterToleration {
 	if w.Placement == nil {
 		return nil
 	}
@@ -98,7 +98,7 @@ func tolerations(w *framework.Workload) []v1alpha1.ClusterToleration {
 }
 
 // Tolerated reports whether any toleration tolerates the taint.
-func Tolerated(t *v1alpha1.ClusterTaint, tols []v1alpha1.ClusterToleration) bool {
+func Tolerated(t *flotillav1alpha1.ClusterTaint, tols []flotillav1alpha1.ClusterToleration) bool {
 	for i := range tols {
 		if Tolerates(&tols[i], t) {
 			return true
@@ -110,20 +110,20 @@ func Tolerated(t *v1alpha1.ClusterTaint, tols []v1alpha1.ClusterToleration) bool
 // Tolerates applies the node-taint rules to clusters: an empty effect matches every effect; an
 // empty key with operator Exists matches every taint; Exists matches any value of the key;
 // Equal (the default) needs the same value.
-func Tolerates(tol *v1alpha1.ClusterToleration, t *v1alpha1.ClusterTaint) bool {
+func Tolerates(tol *flotillav1alpha1.ClusterToleration, t *flotillav1alpha1.ClusterTaint) bool {
 	if tol.Effect != "" && tol.Effect != t.Effect {
 		return false
 	}
 	if tol.Key == "" {
-		return tol.Operator == v1alpha1.TolerationOpExists
+		return tol.Operator == flotillav1alpha1.TolerationOpExists
 	}
 	if tol.Key != t.Key {
 		return false
 	}
 	switch tol.Operator {
-	case v1alpha1.TolerationOpExists:
+	case flotillav1alpha1.TolerationOpExists:
 		return true
-	case v1alpha1.TolerationOpEqual, "":
+	case flotillav1alpha1.TolerationOpEqual, "":
 		return tol.Value == t.Value
 	}
 	return false

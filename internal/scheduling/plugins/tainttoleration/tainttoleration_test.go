@@ -3,49 +3,49 @@ package tainttoleration
 import (
 	"testing"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/scheduling/framework"
 )
 
 var (
-	noSchedule = v1alpha1.ClusterTaint{Key: "maintenance", Value: "true", Effect: v1alpha1.TaintEffectNoSchedule}
-	noExecute  = v1alpha1.ClusterTaint{Key: "decommission", Effect: v1alpha1.TaintEffectNoExecute}
-	prefer     = v1alpha1.ClusterTaint{Key: "spot", Value: "yes", Effect: v1alpha1.TaintEffectPreferNoSchedule}
-	prefer2    = v1alpha1.ClusterTaint{Key: "expensive", Effect: v1alpha1.TaintEffectPreferNoSchedule}
+	noSchedule = flotillav1alpha1.ClusterTaint{Key: "maintenance", Value: "true", Effect: flotillav1alpha1.TaintEffectNoSchedule}
+	noExecute  = flotillav1alpha1.ClusterTaint{Key: "decommission", Effect: flotillav1alpha1.TaintEffectNoExecute}
+	prefer     = flotillav1alpha1.ClusterTaint{Key: "spot", Value: "yes", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}
+	prefer2    = flotillav1alpha1.ClusterTaint{Key: "expensive", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}
 )
 
 func TestFilter(t *testing.T) {
 	tests := []struct {
 		name   string
-		taints []v1alpha1.ClusterTaint
-		tols   []v1alpha1.ClusterToleration
+		taints []flotillav1alpha1.ClusterTaint
+		tols   []flotillav1alpha1.ClusterToleration
 		placed bool
 		fits   bool
 	}{
 		{"no taints", nil, nil, false, true},
-		{"NoSchedule not tolerated", []v1alpha1.ClusterTaint{noSchedule}, nil, false, false},
-		{"NoSchedule tolerated by Equal", []v1alpha1.ClusterTaint{noSchedule},
-			[]v1alpha1.ClusterToleration{{Key: "maintenance", Value: "true"}}, false, true},
-		{"NoSchedule, other value", []v1alpha1.ClusterTaint{noSchedule},
-			[]v1alpha1.ClusterToleration{{Key: "maintenance", Value: "false", Operator: v1alpha1.TolerationOpEqual}}, false, false},
-		{"NoSchedule kept where already placed", []v1alpha1.ClusterTaint{noSchedule}, nil, true, true},
-		{"NoExecute not tolerated even where placed", []v1alpha1.ClusterTaint{noExecute}, nil, true, false},
-		{"NoExecute tolerated by Exists", []v1alpha1.ClusterTaint{noExecute},
-			[]v1alpha1.ClusterToleration{{Key: "decommission", Operator: v1alpha1.TolerationOpExists}}, false, true},
-		{"toleration for another effect", []v1alpha1.ClusterTaint{noExecute},
-			[]v1alpha1.ClusterToleration{{Key: "decommission", Operator: v1alpha1.TolerationOpExists, Effect: v1alpha1.TaintEffectNoSchedule}}, false, false},
-		{"tolerate everything", []v1alpha1.ClusterTaint{noExecute, noSchedule},
-			[]v1alpha1.ClusterToleration{{Operator: v1alpha1.TolerationOpExists}}, false, true},
-		{"empty key with Equal tolerates nothing", []v1alpha1.ClusterTaint{noExecute},
-			[]v1alpha1.ClusterToleration{{}}, false, false},
-		{"PreferNoSchedule never filters", []v1alpha1.ClusterTaint{prefer}, nil, false, true},
-		{"one of two untolerated", []v1alpha1.ClusterTaint{noSchedule, noExecute},
-			[]v1alpha1.ClusterToleration{{Key: "maintenance", Operator: v1alpha1.TolerationOpExists}}, false, false},
+		{"NoSchedule not tolerated", []flotillav1alpha1.ClusterTaint{noSchedule}, nil, false, false},
+		{"NoSchedule tolerated by Equal", []flotillav1alpha1.ClusterTaint{noSchedule},
+			[]flotillav1alpha1.ClusterToleration{{Key: "maintenance", Value: "true"}}, false, true},
+		{"NoSchedule, other value", []flotillav1alpha1.ClusterTaint{noSchedule},
+			[]flotillav1alpha1.ClusterToleration{{Key: "maintenance", Value: "false", Operator: flotillav1alpha1.TolerationOpEqual}}, false, false},
+		{"NoSchedule kept where already placed", []flotillav1alpha1.ClusterTaint{noSchedule}, nil, true, true},
+		{"NoExecute not tolerated even where placed", []flotillav1alpha1.ClusterTaint{noExecute}, nil, true, false},
+		{"NoExecute tolerated by Exists", []flotillav1alpha1.ClusterTaint{noExecute},
+			[]flotillav1alpha1.ClusterToleration{{Key: "decommission", Operator: flotillav1alpha1.TolerationOpExists}}, false, true},
+		{"toleration for another effect", []flotillav1alpha1.ClusterTaint{noExecute},
+			[]flotillav1alpha1.ClusterToleration{{Key: "decommission", Operator: flotillav1alpha1.TolerationOpExists, Effect: flotillav1alpha1.TaintEffectNoSchedule}}, false, false},
+		{"tolerate everything", []flotillav1alpha1.ClusterTaint{noExecute, noSchedule},
+			[]flotillav1alpha1.ClusterToleration{{Operator: flotillav1alpha1.TolerationOpExists}}, false, true},
+		{"empty key with Equal tolerates nothing", []flotillav1alpha1.ClusterTaint{noExecute},
+			[]flotillav1alpha1.ClusterToleration{{}}, false, false},
+		{"PreferNoSchedule never filters", []flotillav1alpha1.ClusterTaint{prefer}, nil, false, true},
+		{"one of two untolerated", []flotillav1alpha1.ClusterTaint{noSchedule, noExecute},
+			[]flotillav1alpha1.ClusterToleration{{Key: "maintenance", Operator: flotillav1alpha1.TolerationOpExists}}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, _ := New(nil)
-			w := &framework.Workload{Placement: &v1alpha1.Placement{Tolerations: tt.tols}}
+			w := &framework.Workload{Placement: &flotillav1alpha1.Placement{Tolerations: tt.tols}}
 			if tt.placed {
 				w.Previous = map[string]int32{"c": 2}
 			}
@@ -64,19 +64,19 @@ func TestScore(t *testing.T) {
 	tests := []struct {
 		name   string
 		args   any
-		taints []v1alpha1.ClusterTaint
-		tols   []v1alpha1.ClusterToleration
+		taints []flotillav1alpha1.ClusterTaint
+		tols   []flotillav1alpha1.ClusterToleration
 		want   int64
 	}{
 		{"no taints", nil, nil, nil, 100},
-		{"NoSchedule does not score", nil, []v1alpha1.ClusterTaint{noSchedule}, nil, 100},
-		{"one PreferNoSchedule", nil, []v1alpha1.ClusterTaint{prefer}, nil, 50},
-		{"two PreferNoSchedule", nil, []v1alpha1.ClusterTaint{prefer, prefer2}, nil, 0},
-		{"tolerated PreferNoSchedule", nil, []v1alpha1.ClusterTaint{prefer},
-			[]v1alpha1.ClusterToleration{{Key: "spot", Value: "yes"}}, 100},
+		{"NoSchedule does not score", nil, []flotillav1alpha1.ClusterTaint{noSchedule}, nil, 100},
+		{"one PreferNoSchedule", nil, []flotillav1alpha1.ClusterTaint{prefer}, nil, 50},
+		{"two PreferNoSchedule", nil, []flotillav1alpha1.ClusterTaint{prefer, prefer2}, nil, 0},
+		{"tolerated PreferNoSchedule", nil, []flotillav1alpha1.ClusterTaint{prefer},
+			[]flotillav1alpha1.ClusterToleration{{Key: "spot", Value: "yes"}}, 100},
 		{"penalty 30, three taints floors at 0", Args{PenaltyPerTaint: 30},
-			[]v1alpha1.ClusterTaint{prefer, prefer2, {Key: "x", Effect: v1alpha1.TaintEffectPreferNoSchedule}, {Key: "y", Effect: v1alpha1.TaintEffectPreferNoSchedule}}, nil, 0},
-		{"penalty 30, one taint", &Args{PenaltyPerTaint: 30}, []v1alpha1.ClusterTaint{prefer}, nil, 70},
+			[]flotillav1alpha1.ClusterTaint{prefer, prefer2, {Key: "x", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}, {Key: "y", Effect: flotillav1alpha1.TaintEffectPreferNoSchedule}}, nil, 0},
+		{"penalty 30, one taint", &Args{PenaltyPerTaint: 30}, []flotillav1alpha1.ClusterTaint{prefer}, nil, 70},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestScore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := &framework.Workload{Placement: &v1alpha1.Placement{Tolerations: tt.tols}}
+			w := &framework.Workload{Placement: &flotillav1alpha1.Placement{Tolerations: tt.tols}}
 			if got := p.(framework.ScorePlugin).Score(nil, w, &framework.Cluster{Name: "c", Taints: tt.taints}); got != tt.want {
 				t.Errorf("Score = %d, want %d", got, tt.want)
 			}
