@@ -23,6 +23,7 @@ type Options struct {
 // kinds builds one subcommand per kind. Add a kind by adding its constructor here.
 var kinds = []func(g *options.Global, o *Options) *cobra.Command{
 	newClustersCommand,
+	newAppsCommand,
 }
 
 // NewCommand returns `flotilla get`.
