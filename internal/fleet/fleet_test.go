@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -69,7 +70,10 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	proxy := newSwitchProxy(t, strings.TrimSuffix(strings.TrimPrefix(m.cfg.Host, "https://"), "/"))
 
 	var logs syncBuffer
-	reg := startFleet(t, hubCfg, fastOptions(), &logs)
+	opts := fastOptions()
+	metrics := prometheus.NewRegistry()
+	opts.Registerer = metrics
+	reg := startFleet(t, hubCfg, opts, &logs)
 	mc, err := join.Join(ctx, hub, join.Options{
 		Name: "member-1", Kubeconfig: m.kubeconfig(t, "https://"+proxy.addr()), Region: "eu", Zone: "eu-a",
 	})
@@ -112,7 +116,14 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	if h, ok := reg.Health("member-1"); !ok || !h.Reachable || !h.Ready || !h.LostSince.IsZero() {
 		t.Fatalf("Health: %+v %v", h, ok)
 	}
-	checkWatchDeliversManagedDeployments(ctx, t, reg, m)
+	seen := checkWatchDeliversManagedDeployments(ctx, t, reg, m)
+	checkMetrics(t, metrics, map[string]float64{
+		`flotilla_cluster_ready{cluster="member-1"}`:                         1,
+		`flotilla_cluster_allocatable{cluster="member-1",resource="cpu"}`:    4,
+		`flotilla_cluster_available{cluster="member-1",resource="cpu"}`:      2.5,
+		`flotilla_cluster_available{cluster="member-1",resource="pods"}`:     109,
+		`flotilla_cluster_allocatable{cluster="member-1",resource="memory"}`: 8 << 30,
+	})
 
 	// The member goes away: Reachable and Ready turn False only after the failure threshold.
 	proxy.set(true)
@@ -131,11 +142,53 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 		_, err := reg.Nodes("member-1")
 		return err
 	})
+	// The Watch registered before the loss is re-established: new objects are delivered.
+	if err := m.admin.Create(ctx, deployment("after-reconnect", true)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, func() error {
+		if !seen("member-1/after-reconnect") {
+			return errors.New("no event for a Deployment created after the reconnection")
+		}
+		return nil
+	})
+}
+
+// checkMetrics gathers reg and compares the named series.
+func checkMetrics(t *testing.T, reg *prometheus.Registry, want map[string]float64) {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			name := f.GetName() + "{" + strings.Join(labels, ",") + "}"
+			got[name] = m.GetGauge().GetValue()
+			if h := m.GetHistogram(); h != nil {
+				got[f.GetName()+"_count{"+strings.Join(labels, ",")+"}"] = float64(h.GetSampleCount())
+			}
+		}
+	}
+	for name, v := range want {
+		if got[name] != v {
+			t.Errorf("%s = %v, want %v", name, got[name], v)
+		}
+	}
+	if got[`flotilla_cluster_probe_duration_seconds_count{cluster="member-1"}`] == 0 {
+		t.Error("no probe latency observed")
+	}
 }
 
 // checkWatchDeliversManagedDeployments watches Deployments labelled managed-by=flotilla and
 // sees a labelled one arrive but not an unlabelled one, and reads it through the member client.
-func checkWatchDeliversManagedDeployments(ctx context.Context, t *testing.T, reg *fleet.Registry, m *member) {
+// It returns a function that tells whether an event for cluster/name was delivered.
+func checkWatchDeliversManagedDeployments(ctx context.Context, t *testing.T, reg *fleet.Registry, m *member) func(string) bool {
 	t.Helper()
 	var mu sync.Mutex
 	seen := map[string]bool{}
@@ -179,6 +232,11 @@ func checkWatchDeliversManagedDeployments(ctx context.Context, t *testing.T, reg
 	var got appsv1.Deployment
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "unmanaged"}, &got); err != nil {
 		t.Fatalf("a Get outside the watch selector must fall back to the API server: %v", err)
+	}
+	return func(key string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return seen[key]
 	}
 }
 
