@@ -59,10 +59,10 @@ func Observe(s HealthState, ok bool, now time.Time, th Thresholds) HealthState {
 	if ok {
 		observed = Reachable
 	}
-	switch {
-	case s.Verdict == ReachabilityUnknown || s.Verdict == "":
+	switch s.Verdict {
+	case ReachabilityUnknown, "":
 		return HealthState{Verdict: observed, Since: now, ConsecutiveFailures: s.ConsecutiveFailures}
-	case s.Verdict == observed:
+	case observed:
 		s.ContradictedSince = time.Time{}
 		return s
 	}

@@ -11,7 +11,6 @@ import (
 type member struct {
 	name      string
 	health    HealthState
-	seeded    bool
 	ready     bool
 	lastProbe time.Time
 	// problem is the (redacted) reason of the last failed probe or unusable credential.

@@ -54,7 +54,7 @@ func ComputeStatus(old flotillav1alpha1.MemberClusterStatus, o Observation) flot
 }
 
 func countNodes(nodes []capacity.Node) flotillav1alpha1.NodeCount {
-	c := flotillav1alpha1.NodeCount{Total: int32(min(len(nodes), 1<<30))} //nolint:gosec // bounded above
+	c := flotillav1alpha1.NodeCount{Total: int32(min(len(nodes), 1<<30))}
 	for i := range nodes {
 		if nodes[i].Ready {
 			c.Ready++

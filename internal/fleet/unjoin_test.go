@@ -72,7 +72,7 @@ func TestUnjoinRemovesFlotillaObjectsInTheMemberThenTheHubObjects(t *testing.T) 
 	assertNothingCreated(ctx, t, hub, "gone")
 	eventually(t, 10*time.Second, func() error {
 		if _, err := reg.Client(ctx, "gone"); !errors.Is(err, fleet.ErrClusterNotConnected) {
-			return fmt.Errorf("registry still serves the unjoined member: %v", err)
+			return fmt.Errorf("registry still serves the unjoined member: %w", err)
 		}
 		return nil
 	})

@@ -54,14 +54,14 @@ func Kubeconfig(path string, data []byte, contextName string) ([]byte, error) {
 	}
 	raw.CurrentContext = contextName
 	if err := clientcmdapi.MinifyConfig(raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKubeconfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrKubeconfig, err)
 	}
 	if err := clientcmdapi.FlattenConfig(raw); err != nil {
-		return nil, fmt.Errorf("%w: inlining the files the context refers to: %v", ErrKubeconfig, err)
+		return nil, fmt.Errorf("%w: inlining the files the context refers to: %w", ErrKubeconfig, err)
 	}
 	out, err := clientcmd.Write(*raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrKubeconfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrKubeconfig, err)
 	}
 	return out, nil
 }

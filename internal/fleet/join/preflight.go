@@ -16,7 +16,7 @@ import (
 	"flotilla.dev/flotilla/internal/fleet/credentials"
 )
 
-// ErrInsufficientPermissions: the credential may not do everything Flotilla needs.
+// ErrInsufficientPermissions means the credential may not do everything Flotilla needs.
 var ErrInsufficientPermissions = errors.New("the credential lacks permissions Flotilla needs")
 
 // Permission is one verb on one resource, cluster-wide.

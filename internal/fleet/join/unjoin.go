@@ -16,7 +16,7 @@ import (
 	"flotilla.dev/flotilla/internal/fleet/credentials"
 )
 
-// ErrNotJoined: no MemberCluster and no Secret of that name exist.
+// ErrNotJoined means no MemberCluster and no Secret of that name exist.
 var ErrNotJoined = errors.New("cluster not joined")
 
 // ObjectRef names one object in a member cluster.
