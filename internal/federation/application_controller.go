@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/failover"
 	"flotilla.dev/flotilla/internal/federation/status"
 	"flotilla.dev/flotilla/internal/scheduling"
@@ -39,9 +39,9 @@ type ApplicationReconciler struct {
 
 // scope is what one reconciliation pass knows and has decided.
 type scope struct {
-	app      *v1alpha1.Application
-	original *v1alpha1.Application
-	members  map[string]*v1alpha1.MemberCluster
+	app      *flotillav1alpha1.Application
+	original *flotillav1alpha1.Application
+	members  map[string]*flotillav1alpha1.MemberCluster
 	// revision is the name of the current ApplicationRevision.
 	revision string
 	// invalid is why the spec cannot be rendered.
@@ -63,7 +63,7 @@ type phase func(ctx context.Context, s *scope) (stop bool, err error)
 
 // Reconcile runs the phases for one Application and writes its status once.
 func (r *ApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	app := &v1alpha1.Application{}
+	app := &flotillav1alpha1.Application{}
 	if err := r.Client.Get(ctx, req.NamespacedName, app); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -97,12 +97,12 @@ func (r *ApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	return ctrl.Result{RequeueAfter: s.requeue}, nil
 }
 
-func (r *ApplicationReconciler) newScope(ctx context.Context, app *v1alpha1.Application) (*scope, error) {
-	var list v1alpha1.MemberClusterList
+func (r *ApplicationReconciler) newScope(ctx context.Context, app *flotillav1alpha1.Application) (*scope, error) {
+	var list flotillav1alpha1.MemberClusterList
 	if err := r.Client.List(ctx, &list); err != nil {
 		return nil, err
 	}
-	s := &scope{app: app, original: app.DeepCopy(), members: map[string]*v1alpha1.MemberCluster{}, clusters: map[string]*status.Cluster{},
+	s := &scope{app: app, original: app.DeepCopy(), members: map[string]*flotillav1alpha1.MemberCluster{}, clusters: map[string]*status.Cluster{},
 		observed: map[string]*observed{}}
 	for i := range list.Items {
 		s.members[list.Items[i].Name] = &list.Items[i]

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/failover"
 	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/fleet"
@@ -38,7 +38,7 @@ func managedKinds() []managedKind {
 
 // deleteManaged deletes the objects of app in one member, except those named in keep
 // (kind/name), workloads first.
-func deleteManaged(ctx context.Context, cl client.Client, app *v1alpha1.Application, keep map[string]bool) error {
+func deleteManaged(ctx context.Context, cl client.Client, app *flotillav1alpha1.Application, keep map[string]bool) error {
 	sel := client.MatchingLabels(render.ManagedLabels(app.Name, app.Namespace))
 	var errs []error
 	for _, mk := range managedKinds() {
@@ -76,11 +76,11 @@ func (r *ApplicationReconciler) reconcileCleanup(ctx context.Context, s *scope) 
 	if len(removing) == 0 {
 		return false, nil
 	}
-	var placed []v1alpha1.ClusterStatus
+	var placed []flotillav1alpha1.ClusterStatus
 	var desired int32
 	for _, a := range s.chosen {
 		c := s.clusters[a.Name]
-		st := v1alpha1.ClusterStatus{Name: a.Name, Replicas: a.Replicas, Reachable: metav1.ConditionTrue}
+		st := flotillav1alpha1.ClusterStatus{Name: a.Name, Replicas: a.Replicas, Reachable: metav1.ConditionTrue}
 		if !c.Reachable {
 			st.Reachable = metav1.ConditionFalse
 		}
@@ -132,7 +132,7 @@ func (r *ApplicationReconciler) finalize(ctx context.Context, s *scope) (ctrl.Re
 	}
 	if len(pending) > 0 {
 		meta.SetStatusCondition(&s.app.Status.Conditions, metav1.Condition{
-			Type: v1alpha1.ConditionApplied, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonClusterUnreachable,
+			Type: flotillav1alpha1.ConditionApplied, Status: metav1.ConditionFalse, Reason: flotillav1alpha1.ReasonClusterUnreachable,
 			ObservedGeneration: s.app.Generation,
 			Message: fmt.Sprintf("deleting: waiting to remove the application from %s; it is removed when they can be reached (or unjoin them)",
 				strings.Join(pending, ", ")),

@@ -24,7 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/fleet"
@@ -181,11 +181,11 @@ func addNode(ctx context.Context, t *testing.T, c client.Client, name string) {
 }
 
 func memberReady(ctx context.Context, hub client.Client, name string) error {
-	var mc v1alpha1.MemberCluster
+	var mc flotillav1alpha1.MemberCluster
 	if err := hub.Get(ctx, client.ObjectKey{Name: name}, &mc); err != nil {
 		return err
 	}
-	if !meta.IsStatusConditionTrue(mc.Status.Conditions, v1alpha1.ConditionReady) {
+	if !meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.ConditionReady) {
 		return fmt.Errorf("member %s not Ready: %+v", name, mc.Status.Conditions)
 	}
 	return nil

@@ -15,13 +15,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
 
 const timeout = 30 * time.Second
 
-func manifests(image, config string) []v1alpha1.Manifest {
+func manifests(image, config string) []flotillav1alpha1.Manifest {
 	raw := []string{
 		`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":6,
 		  "selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
@@ -29,15 +29,15 @@ func manifests(image, config string) []v1alpha1.Manifest {
 		`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config"},"data":{"greeting":"` + config + `"}}`,
 		`{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}`,
 	}
-	out := make([]v1alpha1.Manifest, len(raw))
+	out := make([]flotillav1alpha1.Manifest, len(raw))
 	for i, r := range raw {
-		out[i] = v1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(r)}}
+		out[i] = flotillav1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(r)}}
 	}
 	return out
 }
 
-func newApp(ns, name string, typ v1alpha1.ReplicaSchedulingType) *v1alpha1.Application {
-	app := &v1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+func newApp(ns, name string, typ flotillav1alpha1.ReplicaSchedulingType) *flotillav1alpha1.Application {
+	app := &flotillav1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 	app.Spec.Resources = manifests("registry.example.com/web:v1", "hello")
 	app.Spec.Placement.ReplicaScheduling.Type = typ
 	return app
@@ -91,13 +91,13 @@ func markReady(ctx context.Context, t *testing.T, env *fleetEnv, ns string, memb
 	}
 }
 
-func getApp(ctx context.Context, env *fleetEnv, ns, name string) (*v1alpha1.Application, error) {
-	app := &v1alpha1.Application{}
+func getApp(ctx context.Context, env *fleetEnv, ns, name string) (*flotillav1alpha1.Application, error) {
+	app := &flotillav1alpha1.Application{}
 	return app, env.hub.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, app)
 }
 
 // update applies change to the Application, retrying on conflicts.
-func update(ctx context.Context, t *testing.T, env *fleetEnv, ns, name string, change func(*v1alpha1.Application)) {
+func update(ctx context.Context, t *testing.T, env *fleetEnv, ns, name string, change func(*flotillav1alpha1.Application)) {
 	t.Helper()
 	eventually(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, name)
@@ -124,7 +124,7 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 func dividedLands(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "divided"
 	createNamespace(ctx, t, env.hub, ns)
-	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
@@ -136,7 +136,7 @@ func dividedLands(t *testing.T, env *fleetEnv) {
 		if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, svc); err != nil {
 			t.Fatalf("%s: Service: %v", name, err)
 		}
-		if cm.Labels[v1alpha1.LabelApplication] != "shop" || cm.Labels[v1alpha1.LabelManagedBy] != "flotilla" {
+		if cm.Labels[flotillav1alpha1.LabelApplication] != "shop" || cm.Labels[flotillav1alpha1.LabelManagedBy] != "flotilla" {
 			t.Errorf("%s: ConfigMap labels %v", name, cm.Labels)
 		}
 	}
@@ -146,8 +146,8 @@ func dividedLands(t *testing.T, env *fleetEnv) {
 		if err != nil {
 			return err
 		}
-		if app.Status.Replicas != 6 || app.Status.ReadyReplicas != 6 || !meta.IsStatusConditionTrue(app.Status.Conditions, v1alpha1.ConditionAvailable) ||
-			!meta.IsStatusConditionTrue(app.Status.Conditions, v1alpha1.ConditionApplied) || app.Status.ObservedGeneration != app.Generation {
+		if app.Status.Replicas != 6 || app.Status.ReadyReplicas != 6 || !meta.IsStatusConditionTrue(app.Status.Conditions, flotillav1alpha1.ConditionAvailable) ||
+			!meta.IsStatusConditionTrue(app.Status.Conditions, flotillav1alpha1.ConditionApplied) || app.Status.ObservedGeneration != app.Generation {
 			return fmt.Errorf("status %+v", app.Status)
 		}
 		return nil
@@ -157,7 +157,7 @@ func dividedLands(t *testing.T, env *fleetEnv) {
 func duplicatedLands(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "duplicated"
 	createNamespace(ctx, t, env.hub, ns)
-	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)); err != nil {
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
@@ -176,7 +176,7 @@ func duplicatedLands(t *testing.T, env *fleetEnv) {
 func configChangeReachesAll(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "config"
 	createNamespace(ctx, t, env.hub, ns)
-	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
 	wantGreeting := func(want string) func() error {
@@ -194,19 +194,21 @@ func configChangeReachesAll(t *testing.T, env *fleetEnv) {
 		}
 	}
 	eventually(t, timeout, wantGreeting("hello"))
-	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Resources = manifests("registry.example.com/web:v1", "bonjour") })
+	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
+		a.Spec.Resources = manifests("registry.example.com/web:v1", "bonjour")
+	})
 	eventually(t, timeout, wantGreeting("bonjour"))
 	eventually(t, timeout, func() error {
 		revs, err := revisions(ctx, env, ns)
 		if err != nil || len(revs) != 2 {
-			return fmt.Errorf("revisions %v (%v), want 2", revs, err)
+			return fmt.Errorf("revisions %v (%w), want 2", revs, err)
 		}
 		return nil
 	})
 }
 
 func revisions(ctx context.Context, env *fleetEnv, ns string) (map[string]int64, error) {
-	var list v1alpha1.ApplicationRevisionList
+	var list flotillav1alpha1.ApplicationRevisionList
 	if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
 		return nil, err
 	}
@@ -220,7 +222,7 @@ func revisions(ctx context.Context, env *fleetEnv, ns string) (map[string]int64,
 func undoRestores(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "undo"
 	createNamespace(ctx, t, env.hub, ns)
-	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
 	all := map[string]int32{"member-1": 3, "member-2": 3}
@@ -234,12 +236,14 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 		}
 		return err
 	})
-	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Resources = manifests("registry.example.com/web:v2", "hello") })
+	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
+		a.Spec.Resources = manifests("registry.example.com/web:v2", "hello")
+	})
 	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
 
 	// What `flotilla rollout undo shop` does: copy the previous revision back.
-	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) {
-		var list v1alpha1.ApplicationRevisionList
+	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
+		var list flotillav1alpha1.ApplicationRevisionList
 		if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			t.Fatal(err)
 		}
@@ -253,7 +257,7 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 	eventually(t, timeout, func() error {
 		revs, err := revisions(ctx, env, ns)
 		if err != nil || revs[first] != 3 || len(revs) != 2 {
-			return fmt.Errorf("revisions %v (%v): want %s re-numbered 3, two in all", revs, err, first)
+			return fmt.Errorf("revisions %v (%w): want %s re-numbered 3, two in all", revs, err, first)
 		}
 		return nil
 	})
@@ -262,7 +266,7 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 func deletionCleans(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "deletion"
 	createNamespace(ctx, t, env.hub, ns)
-	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
@@ -272,11 +276,11 @@ func deletionCleans(t *testing.T, env *fleetEnv) {
 	}
 	eventually(t, timeout, func() error {
 		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("application still there (%v)", err)
+			return fmt.Errorf("application still there (%w)", err)
 		}
 		for name, m := range env.members {
 			for _, list := range []client.ObjectList{&appsv1.DeploymentList{}, &corev1.ConfigMapList{}, &corev1.ServiceList{}} {
-				if err := m.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{v1alpha1.LabelApplication: "shop"}); err != nil {
+				if err := m.List(ctx, list, client.InNamespace(ns), client.MatchingLabels{flotillav1alpha1.LabelApplication: "shop"}); err != nil {
 					return err
 				}
 				if n := meta.LenList(list); n != 0 {
@@ -298,7 +302,7 @@ func rejectionIsolated(t *testing.T, env *fleetEnv) {
 		Data: map[string]string{"greeting": "frozen"}, Immutable: &immutable}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.hub.Create(ctx, newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)); err != nil {
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3}, "registry.example.com/web:v1"))
@@ -307,10 +311,10 @@ func rejectionIsolated(t *testing.T, env *fleetEnv) {
 		if err != nil {
 			return err
 		}
-		applied := meta.FindStatusCondition(app.Status.Conditions, v1alpha1.ConditionApplied)
+		applied := meta.FindStatusCondition(app.Status.Conditions, flotillav1alpha1.ConditionApplied)
 		for _, c := range app.Status.Clusters {
-			if c.Name == "member-2" && strings.Contains(c.Message, "immutable") && c.Reason == v1alpha1.ReasonApplyFailed &&
-				applied != nil && applied.Reason == v1alpha1.ReasonApplyFailed {
+			if c.Name == "member-2" && strings.Contains(c.Message, "immutable") && c.Reason == flotillav1alpha1.ReasonApplyFailed &&
+				applied != nil && applied.Reason == flotillav1alpha1.ReasonApplyFailed {
 				return nil
 			}
 		}
@@ -324,8 +328,8 @@ func rejectionIsolated(t *testing.T, env *fleetEnv) {
 func invalidSpec(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "invalid"
 	createNamespace(ctx, t, env.hub, ns)
-	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDivided)
-	app.Spec.Overrides = []v1alpha1.ClusterOverride{{Image: &v1alpha1.ImageOverride{Container: "db", Tag: "v2"}}}
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)
+	app.Spec.Overrides = []flotillav1alpha1.ClusterOverride{{Image: &flotillav1alpha1.ImageOverride{Container: "db", Tag: "v2"}}}
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
@@ -334,8 +338,8 @@ func invalidSpec(t *testing.T, env *fleetEnv) {
 		if err != nil {
 			return err
 		}
-		c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionScheduled)
-		if c == nil || c.Reason != v1alpha1.ReasonInvalidSpec || !strings.Contains(c.Message, "spec.overrides[0].image.container") {
+		c := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.ConditionScheduled)
+		if c == nil || c.Reason != flotillav1alpha1.ReasonInvalidSpec || !strings.Contains(c.Message, "spec.overrides[0].image.container") {
 			return fmt.Errorf("Scheduled condition %+v", c)
 		}
 		return nil
@@ -348,14 +352,14 @@ func invalidSpec(t *testing.T, env *fleetEnv) {
 func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
 	ctx, ns := context.Background(), "move"
 	createNamespace(ctx, t, env.hub, ns)
-	app := newApp(ns, "shop", v1alpha1.ReplicaSchedulingDuplicated)
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)
 	app.Spec.Placement.ClusterNames = []string{"member-2"}
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 6}, "registry.example.com/web:v1"))
 	markReady(ctx, t, env, ns, "member-2")
-	update(ctx, t, env, ns, "shop", func(a *v1alpha1.Application) { a.Spec.Placement.ClusterNames = []string{"member-1"} })
+	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) { a.Spec.Placement.ClusterNames = []string{"member-1"} })
 	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
 	if _, err := deployment(ctx, env.members["member-2"], ns); err != nil {
 		t.Fatalf("member-2's copy went before member-1's was ready: %v", err)

@@ -8,7 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/status"
 	"flotilla.dev/flotilla/internal/fleet"
 )
@@ -58,7 +58,7 @@ func (r *ApplicationReconciler) reconcileObservation(ctx context.Context, s *sco
 }
 
 // readWorkload reads the member's copy of the workload; nil when it does not exist.
-func readWorkload(ctx context.Context, c client.Client, ref *v1alpha1.WorkloadReference, ns string) (*status.Workload, string, error) {
+func readWorkload(ctx context.Context, c client.Client, ref *flotillav1alpha1.WorkloadReference, ns string) (*status.Workload, string, error) {
 	if ref == nil {
 		return nil, "", nil
 	}
@@ -76,7 +76,7 @@ func readWorkload(ctx context.Context, c client.Client, ref *v1alpha1.WorkloadRe
 		}
 		return nil, "", err
 	}
-	w := &status.Workload{Generation: obj.GetGeneration(), Revision: obj.GetAnnotations()[v1alpha1.AnnotationRevision]}
+	w := &status.Workload{Generation: obj.GetGeneration(), Revision: obj.GetAnnotations()[flotillav1alpha1.AnnotationRevision]}
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
 		w.ObservedGeneration, w.Replicas, w.Ready = o.Status.ObservedGeneration, o.Status.Replicas, o.Status.ReadyReplicas

@@ -15,7 +15,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/federation/status"
 )
@@ -67,7 +67,7 @@ func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, na
 	keep := map[string]bool{}
 	for _, o := range objs {
 		keep[o.GetKind()+"/"+o.GetName()] = true
-		if err := cl.Patch(ctx, o, client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+		if err := cl.Apply(ctx, client.ApplyConfigurationFromUnstructured(o), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 			r.rejected(s, c, fmt.Sprintf("%s %s: %s", o.GetKind(), o.GetName(), memberMessage(err)))
 			return
 		}
@@ -81,7 +81,7 @@ func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, na
 
 func (r *ApplicationReconciler) rejected(s *scope, c *status.Cluster, msg string) {
 	c.ApplyError = msg
-	r.Events.Eventf(s.app, nil, corev1.EventTypeWarning, v1alpha1.ReasonApplyFailed, "Apply", "cluster %s rejected %s", c.Name, msg)
+	r.Events.Eventf(s.app, nil, corev1.EventTypeWarning, flotillav1alpha1.ReasonApplyFailed, "Apply", "cluster %s rejected %s", c.Name, msg)
 }
 
 // memberMessage is the member's own message for a rejection.
@@ -115,7 +115,7 @@ func ensureNamespace(ctx context.Context, cl client.Client, ns string) error {
 	}
 	obj := &corev1.Namespace{}
 	obj.Name = ns
-	obj.Labels = map[string]string{v1alpha1.LabelManagedBy: v1alpha1.ManagedByFlotilla}
+	obj.Labels = map[string]string{flotillav1alpha1.LabelManagedBy: flotillav1alpha1.ManagedByFlotilla}
 	if err := cl.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}

@@ -8,16 +8,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
 
 // reconcileRevisions makes sure the current spec has its ApplicationRevision and prunes old ones.
 func (r *ApplicationReconciler) reconcileRevisions(ctx context.Context, s *scope) (bool, error) {
-	var list v1alpha1.ApplicationRevisionList
+	var list flotillav1alpha1.ApplicationRevisionList
 	if err := r.Client.List(ctx, &list, client.InNamespace(s.app.Namespace),
-		client.MatchingLabels{v1alpha1.LabelRevisionApplication: s.app.Name}); err != nil {
+		client.MatchingLabels{flotillav1alpha1.LabelRevisionApplication: s.app.Name}); err != nil {
 		return false, fmt.Errorf("listing the revisions of %s: %w", s.app.Name, err)
 	}
 	plan, err := revision.Decide(s.app, ownedRevisions(s.app, list.Items))
@@ -31,7 +31,7 @@ func (r *ApplicationReconciler) reconcileRevisions(ctx context.Context, s *scope
 		}
 	}
 	for _, name := range plan.Prune {
-		rev := &v1alpha1.ApplicationRevision{}
+		rev := &flotillav1alpha1.ApplicationRevision{}
 		rev.Name, rev.Namespace = name, s.app.Namespace
 		if err := r.Client.Delete(ctx, rev); client.IgnoreNotFound(err) != nil {
 			return false, fmt.Errorf("pruning revision %s: %w", name, err)
@@ -43,7 +43,7 @@ func (r *ApplicationReconciler) reconcileRevisions(ctx context.Context, s *scope
 
 // ownedRevisions keeps the revisions controlled by this very Application (not by an earlier
 // Application of the same name).
-func ownedRevisions(app *v1alpha1.Application, revs []v1alpha1.ApplicationRevision) []v1alpha1.ApplicationRevision {
+func ownedRevisions(app *flotillav1alpha1.Application, revs []flotillav1alpha1.ApplicationRevision) []flotillav1alpha1.ApplicationRevision {
 	out := revs[:0:0]
 	for _, rev := range revs {
 		for _, o := range rev.OwnerReferences {
@@ -56,7 +56,7 @@ func ownedRevisions(app *v1alpha1.Application, revs []v1alpha1.ApplicationRevisi
 	return out
 }
 
-func (r *ApplicationReconciler) createRevision(ctx context.Context, app *v1alpha1.Application, plan revision.Plan) error {
+func (r *ApplicationReconciler) createRevision(ctx context.Context, app *flotillav1alpha1.Application, plan revision.Plan) error {
 	if plan.Replace {
 		if err := r.Client.Delete(ctx, plan.Create.DeepCopy()); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("re-numbering revision %s: %w", plan.Create.Name, err)
@@ -84,8 +84,8 @@ func (r *ApplicationReconciler) reconcileValidation(_ context.Context, s *scope)
 		return false, nil
 	}
 	s.invalid = joinFieldErrors(errs)
-	if prev := conditionMessage(s.app.Status.Conditions, v1alpha1.ConditionScheduled); prev != s.invalid {
-		r.Events.Eventf(s.app, nil, "Warning", v1alpha1.ReasonInvalidSpec, "Validate", "%s", s.invalid)
+	if prev := conditionMessage(s.app.Status.Conditions, flotillav1alpha1.ConditionScheduled); prev != s.invalid {
+		r.Events.Eventf(s.app, nil, "Warning", flotillav1alpha1.ReasonInvalidSpec, "Validate", "%s", s.invalid)
 	}
 	return true, nil
 }

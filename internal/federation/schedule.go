@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/failover"
 	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/federation/status"
@@ -59,8 +59,8 @@ func (r *ApplicationReconciler) reconcileSchedule(ctx context.Context, s *scope)
 }
 
 // placedClusters are the clusters of a status placement, without those being removed.
-func placedClusters(all []v1alpha1.ClusterStatus) []v1alpha1.ClusterStatus {
-	out := make([]v1alpha1.ClusterStatus, 0, len(all))
+func placedClusters(all []flotillav1alpha1.ClusterStatus) []flotillav1alpha1.ClusterStatus {
+	out := make([]flotillav1alpha1.ClusterStatus, 0, len(all))
 	for _, c := range all {
 		if c.Reason != status.ReasonRemoving {
 			out = append(out, c)
@@ -82,7 +82,7 @@ func (r *ApplicationReconciler) health(s *scope, now time.Time) map[string]failo
 		since := now
 		if known && !h.LostSince.IsZero() {
 			since = h.LostSince
-		} else if c := meta.FindStatusCondition(mc.Status.Conditions, v1alpha1.ConditionReady); c != nil && c.Status != "True" {
+		} else if c := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.ConditionReady); c != nil && c.Status != "True" {
 			since = c.LastTransitionTime.Time
 		}
 		out[name] = failover.Health{Lost: true, LostSince: since}
@@ -92,7 +92,7 @@ func (r *ApplicationReconciler) health(s *scope, now time.Time) map[string]failo
 
 func (r *ApplicationReconciler) recordFailoverEvents(s *scope) {
 	for _, name := range s.failover.Started {
-		r.Events.Eventf(s.app, s.members[name], "Warning", v1alpha1.ReasonFailoverInProgress, "Failover",
+		r.Events.Eventf(s.app, s.members[name], "Warning", flotillav1alpha1.ReasonFailoverInProgress, "Failover",
 			"cluster %s is lost beyond the tolerance: moving its replicas elsewhere", name)
 	}
 	for _, name := range s.failover.Ended {
@@ -108,7 +108,7 @@ func (r *ApplicationReconciler) schedulingClusters(s *scope, needs capacity.PodN
 		h, _ := r.Registry.Health(name)
 		c := scheduling.Cluster{
 			Name: name, Labels: clusterLabels(mc), Taints: mc.Spec.Taints,
-			Ready:             (h.Ready && conditionStatus(mc, v1alpha1.ConditionReady) == "True") || s.failover.Hold[name],
+			Ready:             (h.Ready && conditionStatus(mc, flotillav1alpha1.ConditionReady) == "True") || s.failover.Hold[name],
 			AvailableReplicas: scheduling.UnknownCapacity,
 		}
 		if nodes, err := r.Registry.Nodes(name); err == nil {
@@ -121,21 +121,21 @@ func (r *ApplicationReconciler) schedulingClusters(s *scope, needs capacity.PodN
 }
 
 // clusterLabels are the MemberCluster's labels plus its region and zone.
-func clusterLabels(mc *v1alpha1.MemberCluster) map[string]string {
+func clusterLabels(mc *flotillav1alpha1.MemberCluster) map[string]string {
 	l := make(map[string]string, len(mc.Labels)+2)
 	for k, v := range mc.Labels {
 		l[k] = v
 	}
 	if mc.Spec.Region != "" {
-		l[v1alpha1.LabelRegion] = mc.Spec.Region
+		l[flotillav1alpha1.LabelRegion] = mc.Spec.Region
 	}
 	if mc.Spec.Zone != "" {
-		l[v1alpha1.LabelZone] = mc.Spec.Zone
+		l[flotillav1alpha1.LabelZone] = mc.Spec.Zone
 	}
 	return l
 }
 
-func conditionStatus(mc *v1alpha1.MemberCluster, t string) string {
+func conditionStatus(mc *flotillav1alpha1.MemberCluster, t string) string {
 	if c := meta.FindStatusCondition(mc.Status.Conditions, t); c != nil {
 		return string(c.Status)
 	}
@@ -167,10 +167,10 @@ func podNeeds(w *unstructured.Unstructured) capacity.PodNeeds {
 }
 
 // workloadRef names the Application's workload.
-func workloadRef(app *v1alpha1.Application) *v1alpha1.WorkloadReference {
+func workloadRef(app *flotillav1alpha1.Application) *flotillav1alpha1.WorkloadReference {
 	_, w, err := render.Workload(app.Spec.Resources, app.Namespace)
 	if err != nil {
 		return nil
 	}
-	return &v1alpha1.WorkloadReference{APIVersion: w.GetAPIVersion(), Kind: w.GetKind(), Name: w.GetName()}
+	return &flotillav1alpha1.WorkloadReference{APIVersion: w.GetAPIVersion(), Kind: w.GetKind(), Name: w.GetName()}
 }

@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/fleet/capacity"
 )
@@ -75,16 +75,16 @@ func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 		Client: mgr.GetClient(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts,
 	}
 	memberEvents := make(chan event.GenericEvent, 1024)
-	managed := labels.SelectorFromSet(labels.Set{v1alpha1.LabelManagedBy: v1alpha1.ManagedByFlotilla})
+	managed := labels.SelectorFromSet(labels.Set{flotillav1alpha1.LabelManagedBy: flotillav1alpha1.ManagedByFlotilla})
 	for _, obj := range []client.Object{&appsv1.Deployment{}, &appsv1.StatefulSet{}} {
 		if err := registry.WatchAll(obj, managed, forwardMemberEvent(memberEvents)); err != nil {
 			return fmt.Errorf("watching member workloads: %w", err)
 		}
 	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&v1alpha1.Application{}, builder.WithPredicates(predicate.Or(
+		For(&flotillav1alpha1.Application{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
-		Watches(&v1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfCluster),
+		Watches(&flotillav1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfCluster),
 			builder.WithPredicates(memberChanged())).
 		WatchesRawSource(source.Channel(memberEvents, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
@@ -96,11 +96,11 @@ func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 func forwardMemberEvent(out chan<- event.GenericEvent) fleet.EventFunc {
 	return func(_ string, obj client.Object) {
 		l := obj.GetLabels()
-		name, ns := l[v1alpha1.LabelApplication], l[v1alpha1.LabelApplicationNamespace]
+		name, ns := l[flotillav1alpha1.LabelApplication], l[flotillav1alpha1.LabelApplicationNamespace]
 		if name == "" || ns == "" {
 			return
 		}
-		app := &v1alpha1.Application{}
+		app := &flotillav1alpha1.Application{}
 		app.SetName(name)
 		app.SetNamespace(ns)
 		out <- event.GenericEvent{Object: app}
@@ -110,7 +110,7 @@ func forwardMemberEvent(out chan<- event.GenericEvent) fleet.EventFunc {
 // applicationsOfCluster enqueues every Application: a member's health or labels can change the
 // placement of any of them.
 func (r *ApplicationReconciler) applicationsOfCluster(ctx context.Context, _ client.Object) []reconcile.Request {
-	var list v1alpha1.ApplicationList
+	var list flotillav1alpha1.ApplicationList
 	if err := r.Client.List(ctx, &list); err != nil {
 		ctrl.LoggerFrom(ctx).Error(err, "listing Applications for a MemberCluster change")
 		return nil
@@ -127,15 +127,15 @@ func (r *ApplicationReconciler) applicationsOfCluster(ctx context.Context, _ cli
 func memberChanged() predicate.Predicate {
 	return predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
-			before, ok1 := e.ObjectOld.(*v1alpha1.MemberCluster)
-			after, ok2 := e.ObjectNew.(*v1alpha1.MemberCluster)
+			before, ok1 := e.ObjectOld.(*flotillav1alpha1.MemberCluster)
+			after, ok2 := e.ObjectNew.(*flotillav1alpha1.MemberCluster)
 			if !ok1 || !ok2 {
 				return true
 			}
 			return before.Generation != after.Generation ||
 				!labels.Equals(before.Labels, after.Labels) ||
-				conditionStatus(before, v1alpha1.ConditionReady) != conditionStatus(after, v1alpha1.ConditionReady) ||
-				conditionStatus(before, v1alpha1.ConditionReachable) != conditionStatus(after, v1alpha1.ConditionReachable)
+				conditionStatus(before, flotillav1alpha1.ConditionReady) != conditionStatus(after, flotillav1alpha1.ConditionReady) ||
+				conditionStatus(before, flotillav1alpha1.ConditionReachable) != conditionStatus(after, flotillav1alpha1.ConditionReachable)
 		},
 	}
 }

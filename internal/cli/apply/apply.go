@@ -62,13 +62,13 @@ kubectl apply --server-side works as well: Applications are ordinary custom reso
 }
 
 func readFile(stdin io.Reader, name string) ([]*unstructured.Unstructured, error) {
-	var r io.Reader = stdin
+	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, fmt.Errorf("-f %s: %w", name, err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		r = f
 	}
 	objs, err := Parse(r)
@@ -169,7 +169,7 @@ func Apply(cmd *cobra.Command, c client.Client, ns string, objs []*unstructured.
 		}
 		obj.SetManagedFields(nil)
 		obj.SetResourceVersion("")
-		if err := c.Patch(cmd.Context(), obj, client.Apply, client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
+		if err := c.Apply(cmd.Context(), client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 			return fmt.Errorf("applying %s %s: %w", gvk.Kind, obj.GetName(), err)
 		}
 		fmt.Fprintf(out, "%s.%s/%s serverside-applied\n", strings.ToLower(gvk.Kind), mapping.Resource.Group, obj.GetName())

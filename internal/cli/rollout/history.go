@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/cli/options"
 )
 
@@ -54,13 +54,13 @@ func clientAndNamespace(g *options.Global) (client.Client, string, error) {
 }
 
 // load reads the Application and its revisions.
-func load(ctx context.Context, c client.Client, ns, name string) (*v1alpha1.Application, []v1alpha1.ApplicationRevision, error) {
-	app := &v1alpha1.Application{}
+func load(ctx context.Context, c client.Client, ns, name string) (*flotillav1alpha1.Application, []flotillav1alpha1.ApplicationRevision, error) {
+	app := &flotillav1alpha1.Application{}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, app); err != nil {
 		return nil, nil, fmt.Errorf("application %s/%s: %w", ns, name, err)
 	}
-	var list v1alpha1.ApplicationRevisionList
-	if err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{v1alpha1.LabelRevisionApplication: name}); err != nil {
+	var list flotillav1alpha1.ApplicationRevisionList
+	if err := c.List(ctx, &list, client.InNamespace(ns), client.MatchingLabels{flotillav1alpha1.LabelRevisionApplication: name}); err != nil {
 		return nil, nil, fmt.Errorf("listing the revisions of %s: %w", name, err)
 	}
 	revs := list.Items
@@ -69,7 +69,7 @@ func load(ctx context.Context, c client.Client, ns, name string) (*v1alpha1.Appl
 }
 
 // PrintHistory writes one row per revision, newest first, marking the current one.
-func PrintHistory(w io.Writer, app *v1alpha1.Application, revs []v1alpha1.ApplicationRevision, now time.Time) {
+func PrintHistory(w io.Writer, app *flotillav1alpha1.Application, revs []flotillav1alpha1.ApplicationRevision, now time.Time) {
 	if len(revs) == 0 {
 		fmt.Fprintf(w, "No revisions of %s yet: the controller records one when it first sees the Application.\n", app.Name)
 		return

@@ -7,18 +7,18 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 func TestPrintHistory(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	app := &v1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}
+	app := &flotillav1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}
 	app.Status.CurrentRevision = "shop-bbbbbbbbbb"
-	revs := []v1alpha1.ApplicationRevision{
+	revs := []flotillav1alpha1.ApplicationRevision{
 		{ObjectMeta: metav1.ObjectMeta{Name: "shop-bbbbbbbbbb", CreationTimestamp: metav1.NewTime(now.Add(-time.Minute))},
-			Spec: v1alpha1.ApplicationRevisionSpec{Revision: 2, ChangeCause: "image v2"}},
+			Spec: flotillav1alpha1.ApplicationRevisionSpec{Revision: 2, ChangeCause: "image v2"}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "shop-aaaaaaaaaa", CreationTimestamp: metav1.NewTime(now.Add(-2 * time.Hour))},
-			Spec: v1alpha1.ApplicationRevisionSpec{Revision: 1}},
+			Spec: flotillav1alpha1.ApplicationRevisionSpec{Revision: 1}},
 	}
 	var out bytes.Buffer
 	PrintHistory(&out, app, revs, now)

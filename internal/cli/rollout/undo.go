@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/util/retry"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
@@ -30,7 +30,7 @@ revision and applies it to every chosen cluster.`,
 			if err != nil {
 				return err
 			}
-			var target *v1alpha1.ApplicationRevision
+			var target *flotillav1alpha1.ApplicationRevision
 			var changes []string
 			err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 				app, revs, err := load(cmd.Context(), c, ns, args[0])

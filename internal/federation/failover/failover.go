@@ -24,7 +24,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Health is the state of one member cluster as failover sees it.
@@ -38,15 +38,15 @@ type Health struct {
 // Input is everything one failover decision depends on.
 type Input struct {
 	// Policy is spec.failover; nil disables failover.
-	Policy *v1alpha1.FailoverPolicy
+	Policy *flotillav1alpha1.FailoverPolicy
 	// Now is the current time, from the injected clock.
 	Now time.Time
 	// Health of every member cluster the hub knows; a cluster missing here no longer exists.
 	Health map[string]Health
 	// Placement is the current status.clusters: the clusters holding replicas now.
-	Placement []v1alpha1.ClusterStatus
+	Placement []flotillav1alpha1.ClusterStatus
 	// Evictions is the current status.evictions.
-	Evictions []v1alpha1.Eviction
+	Evictions []flotillav1alpha1.Eviction
 }
 
 // Decision is the outcome of Decide.
@@ -57,7 +57,7 @@ type Decision struct {
 	// evictions waiting for the rate limit, or every lost cluster when failover is disabled.
 	Hold map[string]bool
 	// Evictions is the new status.evictions, sorted by cluster.
-	Evictions []v1alpha1.Eviction
+	Evictions []flotillav1alpha1.Eviction
 	// Started and Ended name the evictions that began or ended in this decision, for events.
 	Started, Ended []string
 	// RequeueAfter, when positive, is when the decision may change with no other event
@@ -90,7 +90,7 @@ func keepEvictions(in Input, d *Decision) map[string]bool {
 	kept := map[string]bool{}
 	for _, e := range in.Evictions {
 		h, exists := in.Health[e.Cluster]
-		if !exists || (!h.Lost && in.Policy.FailBack == v1alpha1.FailBackAutomatic) {
+		if !exists || (!h.Lost && in.Policy.FailBack == flotillav1alpha1.FailBackAutomatic) {
 			d.Ended = append(d.Ended, e.Cluster)
 			continue
 		}
@@ -139,7 +139,7 @@ func startEvictions(in Input, kept map[string]bool, d *Decision) {
 		budget--
 		d.Exclude[c.name] = true
 		d.Started = append(d.Started, c.name)
-		d.Evictions = append(d.Evictions, v1alpha1.Eviction{Cluster: c.name, Replicas: c.replicas, Since: metav1.NewTime(in.Now)})
+		d.Evictions = append(d.Evictions, flotillav1alpha1.Eviction{Cluster: c.name, Replicas: c.replicas, Since: metav1.NewTime(in.Now)})
 	}
 }
 
@@ -150,9 +150,9 @@ func rateBudget(in Input) (int, time.Duration) {
 	used := 0
 	reopen := time.Minute
 	for _, e := range in.Evictions {
-		if e.Since.Time.After(windowStart) {
+		if e.Since.After(windowStart) {
 			used++
-			reopen = min(reopen, e.Since.Time.Sub(windowStart))
+			reopen = min(reopen, e.Since.Sub(windowStart))
 		}
 	}
 	return limit - used, max(reopen, time.Second)
@@ -167,7 +167,7 @@ func (d *Decision) requeue(after time.Duration) {
 // Complete reports whether an eviction's replacements are ready: every cluster of the new
 // placement other than the evicted ones has its desired replicas ready, and at least one replica
 // is placed. Only then may the evicted cluster's copy be deleted (once it can be reached).
-func Complete(placement []v1alpha1.ClusterStatus, evicted map[string]bool) bool {
+func Complete(placement []flotillav1alpha1.ClusterStatus, evicted map[string]bool) bool {
 	var desired, ready int32
 	for _, c := range placement {
 		if evicted[c.Name] {

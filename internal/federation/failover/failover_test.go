@@ -9,19 +9,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	testingclock "k8s.io/utils/clock/testing"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func policy(tolerationSeconds, perMinute int32, back v1alpha1.FailBackPolicy) *v1alpha1.FailoverPolicy {
-	return &v1alpha1.FailoverPolicy{TolerationSeconds: tolerationSeconds, MaxEvictionsPerMinute: perMinute, FailBack: back}
+func policy(tolerationSeconds, perMinute int32, back flotillav1alpha1.FailBackPolicy) *flotillav1alpha1.FailoverPolicy {
+	return &flotillav1alpha1.FailoverPolicy{TolerationSeconds: tolerationSeconds, MaxEvictionsPerMinute: perMinute, FailBack: back}
 }
 
-func placement(names ...string) []v1alpha1.ClusterStatus {
-	var out []v1alpha1.ClusterStatus
+func placement(names ...string) []flotillav1alpha1.ClusterStatus {
+	var out []flotillav1alpha1.ClusterStatus
 	for _, n := range names {
-		out = append(out, v1alpha1.ClusterStatus{Name: n, Replicas: 3})
+		out = append(out, flotillav1alpha1.ClusterStatus{Name: n, Replicas: 3})
 	}
 	return out
 }
@@ -56,51 +56,51 @@ func TestDecide(t *testing.T) {
 		wantRequeue time.Duration
 	}{{
 		name: "blip shorter than the tolerance moves nothing",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackNever), Placement: placement("a", "b"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackNever), Placement: placement("a", "b"),
 			Health: map[string]Health{"a": lost(10 * time.Second), "b": {}}},
 		wantHold: []string{"a"}, wantRequeue: 20 * time.Second,
 	}, {
 		name: "lost past the tolerance is evicted",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackNever), Placement: placement("a", "b"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackNever), Placement: placement("a", "b"),
 			Health: map[string]Health{"a": lost(31 * time.Second), "b": {}}},
 		wantExclude: []string{"a"}, wantStarted: []string{"a"},
 	}, {
 		name: "rate limit: the longest-lost goes first, the other waits for the window",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackNever), Placement: placement("a", "b", "c"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackNever), Placement: placement("a", "b", "c"),
 			Health: map[string]Health{"a": lost(40 * time.Second), "b": lost(90 * time.Second), "c": {}}},
 		wantExclude: []string{"b"}, wantHold: []string{"a"}, wantStarted: []string{"b"}, wantRequeue: time.Minute,
 	}, {
 		name: "rate limit counts evictions of the last minute",
-		in: Input{Policy: policy(0, 1, v1alpha1.FailBackNever), Placement: placement("a", "b"),
+		in: Input{Policy: policy(0, 1, flotillav1alpha1.FailBackNever), Placement: placement("a", "b"),
 			Health:    map[string]Health{"a": lost(time.Hour), "b": lost(time.Minute)},
-			Evictions: []v1alpha1.Eviction{{Cluster: "a", Replicas: 3, Since: metav1.NewTime(t0.Add(-20 * time.Second))}}},
+			Evictions: []flotillav1alpha1.Eviction{{Cluster: "a", Replicas: 3, Since: metav1.NewTime(t0.Add(-20 * time.Second))}}},
 		wantExclude: []string{"a"}, wantHold: []string{"b"}, wantRequeue: 40 * time.Second,
 	}, {
 		name: "fail back automatic ends the eviction when the cluster is healthy",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackAutomatic), Placement: placement("b"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackAutomatic), Placement: placement("b"),
 			Health:    map[string]Health{"a": {}, "b": {}},
-			Evictions: []v1alpha1.Eviction{{Cluster: "a", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
+			Evictions: []flotillav1alpha1.Eviction{{Cluster: "a", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
 		wantEnded: []string{"a"},
 	}, {
 		name: "fail back never keeps a returned cluster excluded",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackNever), Placement: placement("b"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackNever), Placement: placement("b"),
 			Health:    map[string]Health{"a": {}, "b": {}},
-			Evictions: []v1alpha1.Eviction{{Cluster: "a", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
+			Evictions: []flotillav1alpha1.Eviction{{Cluster: "a", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
 		wantExclude: []string{"a"},
 	}, {
 		name: "an eviction of a cluster that left the fleet ends",
-		in: Input{Policy: policy(30, 1, v1alpha1.FailBackNever), Placement: placement("b"),
+		in: Input{Policy: policy(30, 1, flotillav1alpha1.FailBackNever), Placement: placement("b"),
 			Health:    map[string]Health{"b": {}},
-			Evictions: []v1alpha1.Eviction{{Cluster: "gone", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
+			Evictions: []flotillav1alpha1.Eviction{{Cluster: "gone", Since: metav1.NewTime(t0.Add(-time.Hour))}}},
 		wantEnded: []string{"gone"},
 	}, {
 		name: "failover disabled holds lost clusters forever",
 		in: Input{Placement: placement("a", "b"), Health: map[string]Health{"a": lost(time.Hour), "b": {}},
-			Evictions: []v1alpha1.Eviction{{Cluster: "c"}}},
+			Evictions: []flotillav1alpha1.Eviction{{Cluster: "c"}}},
 		wantHold: []string{"a"}, wantEnded: []string{"c"},
 	}, {
 		name: "a lost cluster outside the placement is not evicted",
-		in: Input{Policy: policy(0, 5, v1alpha1.FailBackNever), Placement: placement("b"),
+		in: Input{Policy: policy(0, 5, flotillav1alpha1.FailBackNever), Placement: placement("b"),
 			Health: map[string]Health{"a": lost(time.Hour), "b": {}}},
 	}}
 	for _, tc := range cases {
@@ -132,7 +132,7 @@ func TestDecide(t *testing.T) {
 // injected clock, the way the reconciler would call Decide on each pass.
 func TestScenarioWithClock(t *testing.T) {
 	clk := testingclock.NewFakeClock(t0)
-	pol := policy(30, 1, v1alpha1.FailBackAutomatic)
+	pol := policy(30, 1, flotillav1alpha1.FailBackAutomatic)
 	in := Input{Policy: pol, Placement: placement("a", "b")}
 	step := func(health map[string]Health) Decision {
 		in.Now = clk.Now()
@@ -165,13 +165,13 @@ func TestScenarioWithClock(t *testing.T) {
 func TestComplete(t *testing.T) {
 	cases := []struct {
 		name      string
-		placement []v1alpha1.ClusterStatus
+		placement []flotillav1alpha1.ClusterStatus
 		want      bool
 	}{
-		{"replacements ready", []v1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 3}, {Name: "a", Replicas: 3}}, true},
-		{"replacements starting", []v1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 2}}, false},
-		{"nothing placed elsewhere", []v1alpha1.ClusterStatus{{Name: "a", Replicas: 3, ReadyReplicas: 3}}, false},
-		{"ready count of an unreachable cluster is not trusted", []v1alpha1.ClusterStatus{
+		{"replacements ready", []flotillav1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 3}, {Name: "a", Replicas: 3}}, true},
+		{"replacements starting", []flotillav1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 2}}, false},
+		{"nothing placed elsewhere", []flotillav1alpha1.ClusterStatus{{Name: "a", Replicas: 3, ReadyReplicas: 3}}, false},
+		{"ready count of an unreachable cluster is not trusted", []flotillav1alpha1.ClusterStatus{
 			{Name: "b", Replicas: 3, ReadyReplicas: 3, Reachable: metav1.ConditionFalse}}, false},
 	}
 	for _, tc := range cases {

@@ -1,12 +1,13 @@
 package render
 
 import (
+	"errors"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // FuzzRender feeds random overrides and patches: rendering never panics, a successful render
@@ -18,15 +19,15 @@ func FuzzRender(f *testing.F) {
 	f.Add(uint8(1), "remove", "/data", ``, "ConfigMap", "web-config", "", "", "x", int16(-1))
 	f.Add(uint8(9), "replace", "/metadata", `{}`, "Service", "", "", "sha256:1", "", int16(0))
 	f.Fuzz(func(t *testing.T, replicas uint8, op, path, value, kind, name, registry, tag, envName string, overrideReplicas int16) {
-		o := v1alpha1.ClusterOverride{
-			JSONPatch: []v1alpha1.JSONPatchOperation{{Op: v1alpha1.JSONPatchOp(op), Path: path, Kind: kind, Name: name}},
-			Env:       []v1alpha1.ContainerEnvOverride{{Env: []corev1.EnvVar{{Name: envName, Value: "v"}}}},
+		o := flotillav1alpha1.ClusterOverride{
+			JSONPatch: []flotillav1alpha1.JSONPatchOperation{{Op: flotillav1alpha1.JSONPatchOp(op), Path: path, Kind: kind, Name: name}},
+			Env:       []flotillav1alpha1.ContainerEnvOverride{{Env: []corev1.EnvVar{{Name: envName, Value: "v"}}}},
 		}
 		if value != "" {
 			o.JSONPatch[0].Value = jsonValue(value)
 		}
 		if registry != "" || tag != "" {
-			o.Image = &v1alpha1.ImageOverride{Registry: registry, Tag: tag}
+			o.Image = &flotillav1alpha1.ImageOverride{Registry: registry, Tag: tag}
 		}
 		if overrideReplicas >= 0 {
 			o.Replicas = ptr(int32(overrideReplicas))
@@ -35,7 +36,8 @@ func FuzzRender(f *testing.F) {
 		in.Replicas = int32(replicas)
 		objs, err := Render(in)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			var rerr *Error
+			if !errors.As(err, &rerr) {
 				t.Fatalf("error %v is %T, want *Error", err, err)
 			}
 			return
@@ -44,13 +46,13 @@ func FuzzRender(f *testing.F) {
 	})
 }
 
-func checkRendered(t *testing.T, objs []*unstructured.Unstructured, in Input, o v1alpha1.ClusterOverride, path string) {
+func checkRendered(t *testing.T, objs []*unstructured.Unstructured, in Input, o flotillav1alpha1.ClusterOverride, path string) {
 	if len(objs) != len(in.Resources) {
 		t.Fatalf("rendered %d objects from %d resources", len(objs), len(in.Resources))
 	}
 	for _, obj := range objs {
 		l := obj.GetLabels()
-		if l[v1alpha1.LabelManagedBy] != v1alpha1.ManagedByFlotilla || l[v1alpha1.LabelApplication] != in.Application {
+		if l[flotillav1alpha1.LabelManagedBy] != flotillav1alpha1.ManagedByFlotilla || l[flotillav1alpha1.LabelApplication] != in.Application {
 			t.Fatalf("%s %s lacks Flotilla's labels: %v", obj.GetKind(), obj.GetName(), l)
 		}
 	}

@@ -11,12 +11,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // applyOverride applies one override's changes in a fixed order: image, replicas, env,
 // resources, then the JSON patch (so a patch sees, and may correct, the others' result).
-func applyOverride(objs []*unstructured.Unstructured, workload int, o *v1alpha1.ClusterOverride, field string) *Error {
+func applyOverride(objs []*unstructured.Unstructured, workload int, o *flotillav1alpha1.ClusterOverride, field string) *Error {
 	w := objs[workload]
 	if o.Image != nil {
 		if ferr := overrideImage(w, o.Image, field+".image"); ferr != nil {
@@ -91,7 +91,7 @@ func forContainers(w *unstructured.Unstructured, name string, withInit bool, fie
 	return nil
 }
 
-func overrideImage(w *unstructured.Unstructured, o *v1alpha1.ImageOverride, field string) *Error {
+func overrideImage(w *unstructured.Unstructured, o *flotillav1alpha1.ImageOverride, field string) *Error {
 	if o.Registry == "" && o.Tag == "" {
 		return errorf(field, "set registry or tag")
 	}
@@ -105,7 +105,7 @@ func overrideImage(w *unstructured.Unstructured, o *v1alpha1.ImageOverride, fiel
 	})
 }
 
-func overrideEnv(w *unstructured.Unstructured, o *v1alpha1.ContainerEnvOverride, field string) *Error {
+func overrideEnv(w *unstructured.Unstructured, o *flotillav1alpha1.ContainerEnvOverride, field string) *Error {
 	vars := make([]map[string]any, 0, len(o.Env))
 	for i := range o.Env {
 		if o.Env[i].Name == "" {
@@ -138,7 +138,7 @@ func setEnv(env []any, v map[string]any) []any {
 	return append(env, v)
 }
 
-func overrideResources(w *unstructured.Unstructured, o *v1alpha1.ContainerResourcesOverride, field string) *Error {
+func overrideResources(w *unstructured.Unstructured, o *flotillav1alpha1.ContainerResourcesOverride, field string) *Error {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&o.Resources)
 	if err != nil {
 		return errorf(field+".resources", "cannot encode: %v", err)
@@ -189,7 +189,7 @@ func stripRegistry(repo string) string {
 	return repo
 }
 
-func applyPatch(objs []*unstructured.Unstructured, workload int, op *v1alpha1.JSONPatchOperation, field string) *Error {
+func applyPatch(objs []*unstructured.Unstructured, workload int, op *flotillav1alpha1.JSONPatchOperation, field string) *Error {
 	target, ferr := patchTarget(objs, workload, op, field)
 	if ferr != nil {
 		return ferr
@@ -227,7 +227,7 @@ func applyPatch(objs []*unstructured.Unstructured, workload int, op *v1alpha1.JS
 	return nil
 }
 
-func encodeOperation(op *v1alpha1.JSONPatchOperation, field string) (jsonpatch.Patch, *Error) {
+func encodeOperation(op *flotillav1alpha1.JSONPatchOperation, field string) (jsonpatch.Patch, *Error) {
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
@@ -256,7 +256,7 @@ func encodeOperation(op *v1alpha1.JSONPatchOperation, field string) (jsonpatch.P
 
 // patchTarget picks the resource a JSON patch operation addresses: by kind and name, by kind
 // alone when only one resource has it, or the workload when neither is set.
-func patchTarget(objs []*unstructured.Unstructured, workload int, op *v1alpha1.JSONPatchOperation, field string) (int, *Error) {
+func patchTarget(objs []*unstructured.Unstructured, workload int, op *flotillav1alpha1.JSONPatchOperation, field string) (int, *Error) {
 	if op.Kind == "" && op.Name == "" {
 		return workload, nil
 	}

@@ -24,7 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Cluster is what rendering needs to know of a member cluster: its name and labels, which
@@ -43,8 +43,8 @@ type Input struct {
 	// Revision is the ApplicationRevision name stamped in the flotilla.dev/revision annotation.
 	Revision string
 	// Resources and Overrides come from the Application's spec or from a revision.
-	Resources []v1alpha1.Manifest
-	Overrides []v1alpha1.ClusterOverride
+	Resources []flotillav1alpha1.Manifest
+	Overrides []flotillav1alpha1.ClusterOverride
 	// Cluster is the member the manifests are for.
 	Cluster Cluster
 	// Replicas is the workload's replica count the scheduler chose for Cluster.
@@ -89,7 +89,7 @@ func Render(in Input) ([]*unstructured.Unstructured, error) {
 }
 
 // Workload returns the index of the workload in resources and its decoded object.
-func Workload(resources []v1alpha1.Manifest, namespace string) (int, *unstructured.Unstructured, error) {
+func Workload(resources []flotillav1alpha1.Manifest, namespace string) (int, *unstructured.Unstructured, error) {
 	objs, w, err := decodeResources(resources, namespace)
 	if err != nil {
 		return -1, nil, err
@@ -102,7 +102,7 @@ func IsWorkload(apiVersion, kind string) bool {
 	return apiVersion == "apps/v1" && (kind == "Deployment" || kind == "StatefulSet")
 }
 
-func decodeResources(resources []v1alpha1.Manifest, namespace string) ([]*unstructured.Unstructured, int, *Error) {
+func decodeResources(resources []flotillav1alpha1.Manifest, namespace string) ([]*unstructured.Unstructured, int, *Error) {
 	objs := make([]*unstructured.Unstructured, 0, len(resources))
 	workload := -1
 	seen := map[string]int{}
@@ -131,7 +131,7 @@ func decodeResources(resources []v1alpha1.Manifest, namespace string) ([]*unstru
 	return objs, workload, nil
 }
 
-func decodeOne(m v1alpha1.Manifest, field, namespace string) (*unstructured.Unstructured, *Error) {
+func decodeOne(m flotillav1alpha1.Manifest, field, namespace string) (*unstructured.Unstructured, *Error) {
 	raw := m.Raw
 	if len(raw) == 0 && m.Object != nil {
 		b, err := json.Marshal(m.Object)
@@ -171,7 +171,7 @@ func clean(o *unstructured.Unstructured) {
 
 // Selects reports whether an override applies to cluster: every set criterion (names, selector)
 // must match; an override with neither selects every cluster. An invalid selector selects nothing.
-func Selects(o *v1alpha1.ClusterOverride, c Cluster) bool {
+func Selects(o *flotillav1alpha1.ClusterOverride, c Cluster) bool {
 	if len(o.ClusterNames) > 0 && !contains(o.ClusterNames, c.Name) {
 		return false
 	}
@@ -207,7 +207,7 @@ func stamp(o *unstructured.Unstructured, in Input) {
 	if a == nil {
 		a = map[string]string{}
 	}
-	a[v1alpha1.AnnotationRevision] = in.Revision
+	a[flotillav1alpha1.AnnotationRevision] = in.Revision
 	o.SetAnnotations(a)
 }
 
@@ -215,9 +215,9 @@ func stamp(o *unstructured.Unstructured, in Input) {
 // they select those objects for status and clean-up.
 func ManagedLabels(app, namespace string) map[string]string {
 	return map[string]string{
-		v1alpha1.LabelManagedBy:            v1alpha1.ManagedByFlotilla,
-		v1alpha1.LabelApplication:          app,
-		v1alpha1.LabelApplicationNamespace: namespace,
+		flotillav1alpha1.LabelManagedBy:            flotillav1alpha1.ManagedByFlotilla,
+		flotillav1alpha1.LabelApplication:          app,
+		flotillav1alpha1.LabelApplicationNamespace: namespace,
 	}
 }
 

@@ -12,16 +12,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
-func manifest(t testing.TB, s string) v1alpha1.Manifest {
+func manifest(t testing.TB, s string) flotillav1alpha1.Manifest {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		t.Fatalf("bad test manifest: %v", err)
 	}
-	return v1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(s)}}
+	return flotillav1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(s)}}
 }
 
 const deployment = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
@@ -30,8 +30,8 @@ const deployment = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"nam
  "containers":[{"name":"web","image":"registry.example.com/web:v1","env":[{"name":"MODE","value":"a"}]},
   {"name":"sidecar","image":"busybox"}]}}}}`
 
-func sampleResources(t testing.TB) []v1alpha1.Manifest {
-	return []v1alpha1.Manifest{
+func sampleResources(t testing.TB) []flotillav1alpha1.Manifest {
+	return []flotillav1alpha1.Manifest{
 		manifest(t, deployment),
 		manifest(t, `{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"ports":[{"port":80}]}}`),
 		manifest(t, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config","resourceVersion":"7"},"data":{"k":"v"}}`),
@@ -39,7 +39,7 @@ func sampleResources(t testing.TB) []v1alpha1.Manifest {
 	}
 }
 
-func input(t testing.TB, overrides ...v1alpha1.ClusterOverride) Input {
+func input(t testing.TB, overrides ...flotillav1alpha1.ClusterOverride) Input {
 	return Input{
 		Application: "shop", Namespace: "team-a", Revision: "shop-0123456789",
 		Resources: sampleResources(t), Overrides: overrides,
@@ -80,10 +80,10 @@ func TestRenderDefaultsOrderAndStamps(t *testing.T) {
 			t.Errorf("%s namespace = %q, want the Application's", o.GetKind(), o.GetNamespace())
 		}
 		l := o.GetLabels()
-		if l[v1alpha1.LabelManagedBy] != "flotilla" || l[v1alpha1.LabelApplication] != "shop" || l[v1alpha1.LabelApplicationNamespace] != "team-a" {
+		if l[flotillav1alpha1.LabelManagedBy] != "flotilla" || l[flotillav1alpha1.LabelApplication] != "shop" || l[flotillav1alpha1.LabelApplicationNamespace] != "team-a" {
 			t.Errorf("%s labels = %v", o.GetKind(), l)
 		}
-		if o.GetAnnotations()[v1alpha1.AnnotationRevision] != "shop-0123456789" {
+		if o.GetAnnotations()[flotillav1alpha1.AnnotationRevision] != "shop-0123456789" {
 			t.Errorf("%s annotations = %v", o.GetKind(), o.GetAnnotations())
 		}
 		if o.GetResourceVersion() != "" {
@@ -101,11 +101,11 @@ func TestRenderDefaultsOrderAndStamps(t *testing.T) {
 func TestRenderOverrides(t *testing.T) {
 	cases := []struct {
 		name      string
-		overrides []v1alpha1.ClusterOverride
+		overrides []flotillav1alpha1.ClusterOverride
 		check     func(t *testing.T, w *unstructured.Unstructured, objs []*unstructured.Unstructured)
 	}{{
 		name:      "registry of every container and init container",
-		overrides: []v1alpha1.ClusterOverride{{Image: &v1alpha1.ImageOverride{Registry: "mirror.eu"}}},
+		overrides: []flotillav1alpha1.ClusterOverride{{Image: &flotillav1alpha1.ImageOverride{Registry: "mirror.eu"}}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			want := map[string]string{"containers/0": "mirror.eu/web:v1", "containers/1": "mirror.eu/busybox", "initContainers/0": "mirror.eu/init:v1"}
 			for k, v := range want {
@@ -117,7 +117,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name:      "tag of one container",
-		overrides: []v1alpha1.ClusterOverride{{Image: &v1alpha1.ImageOverride{Container: "web", Tag: "v2"}}},
+		overrides: []flotillav1alpha1.ClusterOverride{{Image: &flotillav1alpha1.ImageOverride{Container: "web", Tag: "v2"}}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			if got := containerField(t, w, "containers", 0, "image"); got != "registry.example.com/web:v2" {
 				t.Errorf("image = %v", got)
@@ -128,7 +128,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "replicas replace the scheduler's; later overrides win",
-		overrides: []v1alpha1.ClusterOverride{
+		overrides: []flotillav1alpha1.ClusterOverride{
 			{Replicas: ptr(int32(5))},
 			{ClusterNames: []string{"member-1"}, Replicas: ptr(int32(1))},
 			{ClusterNames: []string{"member-2"}, Replicas: ptr(int32(9))},
@@ -140,7 +140,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "env replaces by name and appends",
-		overrides: []v1alpha1.ClusterOverride{{Env: []v1alpha1.ContainerEnvOverride{{Container: "web",
+		overrides: []flotillav1alpha1.ClusterOverride{{Env: []flotillav1alpha1.ContainerEnvOverride{{Container: "web",
 			Env: []corev1.EnvVar{{Name: "MODE", Value: "b"}, {Name: "REGION", Value: "eu"}}}}}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			env := containerField(t, w, "containers", 0, "env").([]any)
@@ -150,7 +150,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "resources",
-		overrides: []v1alpha1.ClusterOverride{{Resources: []v1alpha1.ContainerResourcesOverride{{Container: "sidecar",
+		overrides: []flotillav1alpha1.ClusterOverride{{Resources: []flotillav1alpha1.ContainerResourcesOverride{{Container: "sidecar",
 			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m")}}}}}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			if got := containerField(t, w, "containers", 1, "resources", "requests", "cpu"); got != "250m" {
@@ -159,7 +159,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "json patch defaults to the workload",
-		overrides: []v1alpha1.ClusterOverride{{JSONPatch: []v1alpha1.JSONPatchOperation{
+		overrides: []flotillav1alpha1.ClusterOverride{{JSONPatch: []flotillav1alpha1.JSONPatchOperation{
 			{Op: "add", Path: "/spec/template/metadata/labels/tier", Value: jsonValue(`"front"`)}}}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			if v, _, _ := unstructured.NestedString(w.Object, "spec", "template", "metadata", "labels", "tier"); v != "front" {
@@ -168,7 +168,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "json patch on a ConfigMap by kind and name",
-		overrides: []v1alpha1.ClusterOverride{{JSONPatch: []v1alpha1.JSONPatchOperation{
+		overrides: []flotillav1alpha1.ClusterOverride{{JSONPatch: []flotillav1alpha1.JSONPatchOperation{
 			{Kind: "ConfigMap", Name: "web-config", Op: "replace", Path: "/data/k", Value: jsonValue(`"eu"`)}}}},
 		check: func(t *testing.T, _ *unstructured.Unstructured, objs []*unstructured.Unstructured) {
 			if v, _, _ := unstructured.NestedString(objs[1].Object, "data", "k"); v != "eu" {
@@ -177,7 +177,7 @@ func TestRenderOverrides(t *testing.T) {
 		},
 	}, {
 		name: "selector not matching leaves the manifests alone",
-		overrides: []v1alpha1.ClusterOverride{{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "us"}},
+		overrides: []flotillav1alpha1.ClusterOverride{{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "us"}},
 			Replicas: ptr(int32(0))}},
 		check: func(t *testing.T, w *unstructured.Unstructured, _ []*unstructured.Unstructured) {
 			if r, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas"); r != 3 {
@@ -200,26 +200,26 @@ func TestRenderErrorsNameTheField(t *testing.T) {
 	cases := []struct {
 		name      string
 		resources []string
-		overrides []v1alpha1.ClusterOverride
+		overrides []flotillav1alpha1.ClusterOverride
 		want      string
 	}{{
 		name: "patch of a missing path",
-		overrides: []v1alpha1.ClusterOverride{{}, {}, {JSONPatch: []v1alpha1.JSONPatchOperation{
+		overrides: []flotillav1alpha1.ClusterOverride{{}, {}, {JSONPatch: []flotillav1alpha1.JSONPatchOperation{
 			{Op: "replace", Path: "/spec/foo", Value: jsonValue(`1`)}}}},
 		want: "spec.overrides[2].jsonPatch[0]: path /spec/foo does not exist in Deployment web",
 	}, {
 		name: "patch of an unknown resource",
-		overrides: []v1alpha1.ClusterOverride{{JSONPatch: []v1alpha1.JSONPatchOperation{
+		overrides: []flotillav1alpha1.ClusterOverride{{JSONPatch: []flotillav1alpha1.JSONPatchOperation{
 			{Kind: "Secret", Name: "nope", Op: "remove", Path: "/data"}}}},
 		want: `spec.overrides[0].jsonPatch[0]: no resource with kind "Secret" and name "nope" in spec.resources`,
 	}, {
 		name: "patch renaming the workload",
-		overrides: []v1alpha1.ClusterOverride{{JSONPatch: []v1alpha1.JSONPatchOperation{
+		overrides: []flotillav1alpha1.ClusterOverride{{JSONPatch: []flotillav1alpha1.JSONPatchOperation{
 			{Op: "replace", Path: "/metadata/name", Value: jsonValue(`"other"`)}}}},
 		want: "spec.overrides[0].jsonPatch[0]: path /metadata/name changes the identity",
 	}, {
 		name:      "image of an unknown container",
-		overrides: []v1alpha1.ClusterOverride{{Image: &v1alpha1.ImageOverride{Container: "db", Tag: "v2"}}},
+		overrides: []flotillav1alpha1.ClusterOverride{{Image: &flotillav1alpha1.ImageOverride{Container: "db", Tag: "v2"}}},
 		want:      `spec.overrides[0].image.container: no container "db" in Deployment web`,
 	}, {
 		name:      "no workload",
@@ -248,12 +248,12 @@ func TestRenderErrorsNameTheField(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	app := &v1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-a"}}
+	app := &flotillav1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-a"}}
 	app.Spec.Resources = sampleResources(t)
-	app.Spec.Overrides = []v1alpha1.ClusterOverride{
-		{ClusterNames: []string{"member-1"}, Image: &v1alpha1.ImageOverride{Tag: "v2"}},
+	app.Spec.Overrides = []flotillav1alpha1.ClusterOverride{
+		{ClusterNames: []string{"member-1"}, Image: &flotillav1alpha1.ImageOverride{Tag: "v2"}},
 		{ClusterSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"region": "us"}},
-			JSONPatch: []v1alpha1.JSONPatchOperation{{Op: "remove", Path: "/spec/nothing"}}},
+			JSONPatch: []flotillav1alpha1.JSONPatchOperation{{Op: "remove", Path: "/spec/nothing"}}},
 	}
 	errs := Validate(app)
 	if len(errs) != 1 || errs[0].Field != "spec.overrides[1].jsonPatch[0]" {

@@ -1,20 +1,21 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Validate checks what the CRD's CEL rules cannot: that the resources decode, and that every
 // override applies to them. For each override it renders for a synthetic cluster that override
 // selects (its first name, labels satisfying its selector), so overrides are checked together
 // with the others that select the same cluster, in order. An empty list means valid.
-func Validate(app *v1alpha1.Application) field.ErrorList {
+func Validate(app *flotillav1alpha1.Application) field.ErrorList {
 	in := Input{
 		Application: app.Name,
 		Namespace:   app.Namespace,
@@ -35,7 +36,8 @@ func Validate(app *v1alpha1.Application) field.ErrorList {
 	in.Cluster = Cluster{Name: "flotilla-validation"}
 	_, err := Render(in)
 	add(err)
-	if err != nil && strings.HasPrefix(err.(*Error).Field, "spec.resources") {
+	var rerr *Error
+	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Field, "spec.resources") {
 		return errs
 	}
 	for i := range app.Spec.Overrides {
@@ -54,7 +56,8 @@ func Validate(app *v1alpha1.Application) field.ErrorList {
 
 // ToFieldError turns a rendering error into a field.Error for the API's conventions.
 func ToFieldError(err error) *field.Error {
-	if e, ok := err.(*Error); ok {
+	var e *Error
+	if errors.As(err, &e) {
 		return &field.Error{Type: field.ErrorTypeInvalid, Field: e.Field, BadValue: field.OmitValueType{}, Detail: e.Detail}
 	}
 	return field.InternalError(field.NewPath("spec"), err)
@@ -62,7 +65,7 @@ func ToFieldError(err error) *field.Error {
 
 // SyntheticCluster returns a cluster the override selects, or false when its selector cannot
 // be satisfied (or does not parse).
-func SyntheticCluster(o *v1alpha1.ClusterOverride) (Cluster, bool) {
+func SyntheticCluster(o *flotillav1alpha1.ClusterOverride) (Cluster, bool) {
 	c := Cluster{Name: "flotilla-validation", Labels: map[string]string{}}
 	if len(o.ClusterNames) > 0 {
 		c.Name = o.ClusterNames[0]

@@ -8,14 +8,14 @@ import (
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // Restore copies rev's resources and overrides into app (undo) and sets the change cause to
 // "undo to revision N". It returns what changed, one line per resource ("~ Deployment web",
 // "+ ConfigMap extra", "- Secret old") and "~ overrides" when they differ; nil when app already
 // holds rev's content.
-func Restore(app *v1alpha1.Application, rev *v1alpha1.ApplicationRevision) []string {
+func Restore(app *flotillav1alpha1.Application, rev *flotillav1alpha1.ApplicationRevision) []string {
 	changes := Diff(app.Spec.Resources, app.Spec.Overrides, rev.Spec.Resources, rev.Spec.Overrides)
 	app.Spec.Resources = nil
 	for i := range rev.Spec.Resources {
@@ -33,7 +33,7 @@ func Restore(app *v1alpha1.Application, rev *v1alpha1.ApplicationRevision) []str
 }
 
 // Diff lists the differences from (aRes, aOv) to (bRes, bOv) by resource kind and name.
-func Diff(aRes []v1alpha1.Manifest, aOv []v1alpha1.ClusterOverride, bRes []v1alpha1.Manifest, bOv []v1alpha1.ClusterOverride) []string {
+func Diff(aRes []flotillav1alpha1.Manifest, aOv []flotillav1alpha1.ClusterOverride, bRes []flotillav1alpha1.Manifest, bOv []flotillav1alpha1.ClusterOverride) []string {
 	a, b := index(aRes), index(bRes)
 	var out []string
 	for k, v := range b {
@@ -58,7 +58,7 @@ func Diff(aRes []v1alpha1.Manifest, aOv []v1alpha1.ClusterOverride, bRes []v1alp
 }
 
 // index maps "Kind name" to the decoded manifest.
-func index(res []v1alpha1.Manifest) map[string]any {
+func index(res []flotillav1alpha1.Manifest) map[string]any {
 	out := map[string]any{}
 	for i, m := range res {
 		var v map[string]any
@@ -72,7 +72,7 @@ func index(res []v1alpha1.Manifest) map[string]any {
 	return out
 }
 
-func sameJSON(a, b []v1alpha1.ClusterOverride) bool {
+func sameJSON(a, b []flotillav1alpha1.ClusterOverride) bool {
 	if len(a) == 0 && len(b) == 0 {
 		return true
 	}

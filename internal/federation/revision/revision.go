@@ -22,7 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // AnnotationChangeCause on an Application becomes spec.changeCause of its next revision.
@@ -34,7 +34,7 @@ const DefaultHistoryLimit = 10
 // Hash returns the hex SHA-256 of the canonical JSON of resources and overrides: map keys
 // sorted and insignificant whitespace dropped, so that the API server's re-encoding of the same
 // content hashes the same.
-func Hash(resources []v1alpha1.Manifest, overrides []v1alpha1.ClusterOverride) (string, error) {
+func Hash(resources []flotillav1alpha1.Manifest, overrides []flotillav1alpha1.ClusterOverride) (string, error) {
 	canon := make([]any, 0, len(resources))
 	for i, m := range resources {
 		var v any
@@ -83,21 +83,21 @@ type Plan struct {
 	Current string
 	// Create, when not nil, is a revision to create. When Replace is true an object of the same
 	// name exists with an older number and must be deleted first (re-numbering after undo).
-	Create  *v1alpha1.ApplicationRevision
+	Create  *flotillav1alpha1.ApplicationRevision
 	Replace bool
 	// Prune names old revisions to delete.
 	Prune []string
 }
 
 // Decide plans the revisions of app given its existing revisions (those labelled with its name).
-func Decide(app *v1alpha1.Application, existing []v1alpha1.ApplicationRevision) (Plan, error) {
+func Decide(app *flotillav1alpha1.Application, existing []flotillav1alpha1.ApplicationRevision) (Plan, error) {
 	hash, err := Hash(app.Spec.Resources, app.Spec.Overrides)
 	if err != nil {
 		return Plan{}, err
 	}
 	plan := Plan{Current: Name(app.Name, hash)}
 	top := Newest(existing)
-	var same *v1alpha1.ApplicationRevision
+	var same *flotillav1alpha1.ApplicationRevision
 	for i := range existing {
 		if existing[i].Name == plan.Current {
 			same = &existing[i]
@@ -112,7 +112,7 @@ func Decide(app *v1alpha1.Application, existing []v1alpha1.ApplicationRevision) 
 }
 
 // Newest returns the highest spec.revision among revs, 0 when there is none.
-func Newest(revs []v1alpha1.ApplicationRevision) int64 {
+func Newest(revs []flotillav1alpha1.ApplicationRevision) int64 {
 	var top int64
 	for i := range revs {
 		top = max(top, revs[i].Spec.Revision)
@@ -120,7 +120,7 @@ func Newest(revs []v1alpha1.ApplicationRevision) int64 {
 	return top
 }
 
-func historyLimit(app *v1alpha1.Application) int {
+func historyLimit(app *flotillav1alpha1.Application) int {
 	if app.Spec.RevisionHistoryLimit == nil {
 		return DefaultHistoryLimit
 	}
@@ -128,8 +128,8 @@ func historyLimit(app *v1alpha1.Application) int {
 }
 
 // prune keeps the limit newest revisions other than current and returns the rest.
-func prune(existing []v1alpha1.ApplicationRevision, current string, limit int) []string {
-	old := make([]v1alpha1.ApplicationRevision, 0, len(existing))
+func prune(existing []flotillav1alpha1.ApplicationRevision, current string, limit int) []string {
+	old := make([]flotillav1alpha1.ApplicationRevision, 0, len(existing))
 	for _, r := range existing {
 		if r.Name != current {
 			old = append(old, r)
@@ -144,15 +144,15 @@ func prune(existing []v1alpha1.ApplicationRevision, current string, limit int) [
 	return out
 }
 
-func build(app *v1alpha1.Application, name string, number int64) *v1alpha1.ApplicationRevision {
-	rev := &v1alpha1.ApplicationRevision{
-		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "ApplicationRevision"},
+func build(app *flotillav1alpha1.Application, name string, number int64) *flotillav1alpha1.ApplicationRevision {
+	rev := &flotillav1alpha1.ApplicationRevision{
+		TypeMeta: metav1.TypeMeta{APIVersion: flotillav1alpha1.GroupVersion.String(), Kind: "ApplicationRevision"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      name,
 			Namespace: app.Namespace,
-			Labels:    map[string]string{v1alpha1.LabelRevisionApplication: app.Name},
+			Labels:    map[string]string{flotillav1alpha1.LabelRevisionApplication: app.Name},
 		},
-		Spec: v1alpha1.ApplicationRevisionSpec{
+		Spec: flotillav1alpha1.ApplicationRevisionSpec{
 			Revision:    number,
 			ChangeCause: app.Annotations[AnnotationChangeCause],
 		},
@@ -164,15 +164,15 @@ func build(app *v1alpha1.Application, name string, number int64) *v1alpha1.Appli
 		rev.Spec.Overrides = append(rev.Spec.Overrides, *app.Spec.Overrides[i].DeepCopy())
 	}
 	if app.UID != "" {
-		rev.OwnerReferences = []metav1.OwnerReference{*metav1.NewControllerRef(app, v1alpha1.GroupVersion.WithKind("Application"))}
+		rev.OwnerReferences = []metav1.OwnerReference{*metav1.NewControllerRef(app, flotillav1alpha1.GroupVersion.WithKind("Application"))}
 	}
 	return rev
 }
 
 // Find returns the revision with spec.revision number, or, when number is 0, the newest
 // revision older than the current one (the target of a plain undo).
-func Find(revs []v1alpha1.ApplicationRevision, current string, number int64) (*v1alpha1.ApplicationRevision, error) {
-	sorted := append([]v1alpha1.ApplicationRevision(nil), revs...)
+func Find(revs []flotillav1alpha1.ApplicationRevision, current string, number int64) (*flotillav1alpha1.ApplicationRevision, error) {
+	sorted := append([]flotillav1alpha1.ApplicationRevision(nil), revs...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Spec.Revision > sorted[j].Spec.Revision })
 	for i := range sorted {
 		r := &sorted[i]

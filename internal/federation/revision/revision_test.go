@@ -8,21 +8,21 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
-func app(image string, limit *int32) *v1alpha1.Application {
-	a := &v1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-a", UID: "u1",
+func app(image string, limit *int32) *flotillav1alpha1.Application {
+	a := &flotillav1alpha1.Application{ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: "team-a", UID: "u1",
 		Annotations: map[string]string{AnnotationChangeCause: "bump " + image}}}
 	a.Spec.RevisionHistoryLimit = limit
-	a.Spec.Resources = []v1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(
+	a.Spec.Resources = []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(
 		`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":[{"name":"web","image":"` + image + `"}]}}}}`)}}}
 	return a
 }
 
 // history returns existing revisions for the given images, numbered 1.. in order.
-func history(t *testing.T, images ...string) []v1alpha1.ApplicationRevision {
-	var out []v1alpha1.ApplicationRevision
+func history(t *testing.T, images ...string) []flotillav1alpha1.ApplicationRevision {
+	var out []flotillav1alpha1.ApplicationRevision
 	for _, img := range images {
 		p, err := Decide(app(img, nil), out)
 		if err != nil {
@@ -32,14 +32,14 @@ func history(t *testing.T, images ...string) []v1alpha1.ApplicationRevision {
 			continue
 		}
 		if p.Replace {
-			out = slices.DeleteFunc(out, func(r v1alpha1.ApplicationRevision) bool { return r.Name == p.Create.Name })
+			out = slices.DeleteFunc(out, func(r flotillav1alpha1.ApplicationRevision) bool { return r.Name == p.Create.Name })
 		}
 		out = append(out, *p.Create)
 	}
 	return out
 }
 
-func number(revs []v1alpha1.ApplicationRevision, name string) int64 {
+func number(revs []flotillav1alpha1.ApplicationRevision, name string) int64 {
 	for _, r := range revs {
 		if r.Name == name {
 			return r.Spec.Revision
@@ -49,11 +49,11 @@ func number(revs []v1alpha1.ApplicationRevision, name string) int64 {
 }
 
 func TestHashIgnoresFormatting(t *testing.T) {
-	a := []v1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{"kind":"ConfigMap","apiVersion":"v1"}`)}}}
-	b := []v1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{ "apiVersion": "v1",  "kind": "ConfigMap" }`)}}}
-	c := []v1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Secret"}`)}}}
+	a := []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{"kind":"ConfigMap","apiVersion":"v1"}`)}}}
+	b := []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{ "apiVersion": "v1",  "kind": "ConfigMap" }`)}}}
+	c := []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: []byte(`{"apiVersion":"v1","kind":"Secret"}`)}}}
 	ha, _ := Hash(a, nil)
-	hb, _ := Hash(b, []v1alpha1.ClusterOverride{})
+	hb, _ := Hash(b, []flotillav1alpha1.ClusterOverride{})
 	hc, _ := Hash(c, nil)
 	if ha != hb || ha == hc {
 		t.Fatalf("hashes a=%s b=%s c=%s: want a==b!=c", ha, hb, hc)
@@ -91,7 +91,7 @@ func TestDecide(t *testing.T) {
 			var got int64
 			if p.Create != nil {
 				got = p.Create.Spec.Revision
-				if p.Create.Name != p.Current || p.Create.Labels[v1alpha1.LabelRevisionApplication] != "shop" ||
+				if p.Create.Name != p.Current || p.Create.Labels[flotillav1alpha1.LabelRevisionApplication] != "shop" ||
 					len(p.Create.OwnerReferences) != 1 || p.Create.Spec.ChangeCause != "bump "+tc.image {
 					t.Errorf("created revision %+v lacks name, label, owner or change cause", p.Create.ObjectMeta)
 				}
@@ -135,7 +135,7 @@ func ptr[T any](v T) *T { return &v }
 func TestRestore(t *testing.T) {
 	revs := history(t, "v1", "v2")
 	a := app("v2", nil)
-	a.Spec.Resources = append(a.Spec.Resources, v1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(
+	a.Spec.Resources = append(a.Spec.Resources, flotillav1alpha1.Manifest{RawExtension: runtime.RawExtension{Raw: []byte(
 		`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"extra"}}`)}})
 	changes := Restore(a, &revs[0])
 	if !slices.Equal(changes, []string{"- ConfigMap extra", "~ Deployment web"}) {

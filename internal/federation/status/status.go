@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 // ReasonRemoving is the status.clusters[].reason of a cluster whose copy is being removed.
@@ -57,22 +57,22 @@ type Input struct {
 	Generation int64
 	// Revision is the current revision's name.
 	Revision string
-	Workload *v1alpha1.WorkloadReference
+	Workload *flotillav1alpha1.WorkloadReference
 	// Invalid, when set, is why the spec cannot be rendered (condition Scheduled=False, reason
 	// InvalidSpec); nothing else is decided then.
 	Invalid string
 	// Unschedulable is the scheduler's message; with no chosen cluster it means NoClusterFits.
 	Unschedulable string
 	Clusters      []Cluster
-	Evictions     []v1alpha1.Eviction
+	Evictions     []flotillav1alpha1.Eviction
 	// Previous conditions, so that unchanged conditions keep their transition time.
 	Previous []metav1.Condition
 	Now      time.Time
 }
 
 // Aggregate returns the Application status for in.
-func Aggregate(in Input) v1alpha1.ApplicationStatus {
-	st := v1alpha1.ApplicationStatus{
+func Aggregate(in Input) flotillav1alpha1.ApplicationStatus {
+	st := flotillav1alpha1.ApplicationStatus{
 		ObservedGeneration: in.Generation,
 		CurrentRevision:    in.Revision,
 		Workload:           in.Workload,
@@ -99,8 +99,8 @@ func Aggregate(in Input) v1alpha1.ApplicationStatus {
 	return st
 }
 
-func clusterStatus(c Cluster) v1alpha1.ClusterStatus {
-	cs := v1alpha1.ClusterStatus{Name: c.Name, Replicas: c.Desired, Reason: c.Reason, AppliedRevision: c.AppliedRevision,
+func clusterStatus(c Cluster) flotillav1alpha1.ClusterStatus {
+	cs := flotillav1alpha1.ClusterStatus{Name: c.Name, Replicas: c.Desired, Reason: c.Reason, AppliedRevision: c.AppliedRevision,
 		Reachable: metav1.ConditionTrue}
 	if c.Removing {
 		cs.Replicas, cs.Reason = 0, ReasonRemoving
@@ -109,7 +109,7 @@ func clusterStatus(c Cluster) v1alpha1.ClusterStatus {
 		cs.Reachable = metav1.ConditionFalse
 	}
 	if c.ApplyError != "" {
-		cs.Reason, cs.Message = v1alpha1.ReasonApplyFailed, c.ApplyError
+		cs.Reason, cs.Message = flotillav1alpha1.ReasonApplyFailed, c.ApplyError
 	}
 	if c.Reachable && c.Workload != nil {
 		cs.ReadyReplicas = c.Workload.Ready
@@ -121,11 +121,11 @@ func clusterStatus(c Cluster) v1alpha1.ClusterStatus {
 	return cs
 }
 
-func conditions(in Input, st *v1alpha1.ApplicationStatus) []metav1.Condition {
+func conditions(in Input, st *flotillav1alpha1.ApplicationStatus) []metav1.Condition {
 	if in.Invalid != "" {
 		return []metav1.Condition{
-			cond(v1alpha1.ConditionScheduled, false, v1alpha1.ReasonInvalidSpec, in.Invalid),
-			cond(v1alpha1.ConditionProgressing, false, v1alpha1.ReasonInvalidSpec, "the spec cannot be rendered; nothing is being changed"),
+			cond(flotillav1alpha1.ConditionScheduled, false, flotillav1alpha1.ReasonInvalidSpec, in.Invalid),
+			cond(flotillav1alpha1.ConditionProgressing, false, flotillav1alpha1.ReasonInvalidSpec, "the spec cannot be rendered; nothing is being changed"),
 		}
 	}
 	return []metav1.Condition{scheduled(in), applied(in), available(st), progressing(in, st)}
@@ -152,7 +152,7 @@ func placed(in Input) []Cluster {
 func scheduled(in Input) metav1.Condition {
 	chosen := placed(in)
 	if len(chosen) == 0 && in.Unschedulable != "" {
-		return cond(v1alpha1.ConditionScheduled, false, v1alpha1.ReasonNoClusterFits, in.Unschedulable)
+		return cond(flotillav1alpha1.ConditionScheduled, false, flotillav1alpha1.ReasonNoClusterFits, in.Unschedulable)
 	}
 	parts := make([]string, 0, len(chosen))
 	for _, c := range chosen {
@@ -162,7 +162,7 @@ func scheduled(in Input) metav1.Condition {
 	if in.Unschedulable != "" {
 		msg += "; " + in.Unschedulable
 	}
-	return cond(v1alpha1.ConditionScheduled, true, v1alpha1.ReasonScheduled, msg)
+	return cond(flotillav1alpha1.ConditionScheduled, true, flotillav1alpha1.ReasonScheduled, msg)
 }
 
 func applied(in Input) metav1.Condition {
@@ -177,27 +177,27 @@ func applied(in Input) metav1.Condition {
 	}
 	switch {
 	case len(failed) > 0:
-		return cond(v1alpha1.ConditionApplied, false, v1alpha1.ReasonApplyFailed, strings.Join(failed, "; "))
+		return cond(flotillav1alpha1.ConditionApplied, false, flotillav1alpha1.ReasonApplyFailed, strings.Join(failed, "; "))
 	case len(unreachable) > 0:
-		return cond(v1alpha1.ConditionApplied, false, v1alpha1.ReasonClusterUnreachable,
+		return cond(flotillav1alpha1.ConditionApplied, false, flotillav1alpha1.ReasonClusterUnreachable,
 			"cannot reach "+strings.Join(unreachable, ", ")+"; changes are applied when they return")
 	}
-	return cond(v1alpha1.ConditionApplied, true, v1alpha1.ReasonApplied, "revision "+in.Revision+" applied to every chosen cluster")
+	return cond(flotillav1alpha1.ConditionApplied, true, flotillav1alpha1.ReasonApplied, "revision "+in.Revision+" applied to every chosen cluster")
 }
 
-func available(st *v1alpha1.ApplicationStatus) metav1.Condition {
+func available(st *flotillav1alpha1.ApplicationStatus) metav1.Condition {
 	msg := fmt.Sprintf("%d/%d replicas ready", st.ReadyReplicas, st.Replicas)
 	if st.ReadyReplicas >= st.Replicas {
-		return cond(v1alpha1.ConditionAvailable, true, v1alpha1.ReasonReplicasReady, msg)
+		return cond(flotillav1alpha1.ConditionAvailable, true, flotillav1alpha1.ReasonReplicasReady, msg)
 	}
-	return cond(v1alpha1.ConditionAvailable, false, v1alpha1.ReasonReplicasNotReady, msg)
+	return cond(flotillav1alpha1.ConditionAvailable, false, flotillav1alpha1.ReasonReplicasNotReady, msg)
 }
 
-func progressing(in Input, st *v1alpha1.ApplicationStatus) metav1.Condition {
+func progressing(in Input, st *flotillav1alpha1.ApplicationStatus) metav1.Condition {
 	if len(in.Evictions) > 0 {
 		for _, c := range in.Clusters {
 			if c.Removing {
-				return cond(v1alpha1.ConditionProgressing, true, v1alpha1.ReasonFailoverInProgress,
+				return cond(flotillav1alpha1.ConditionProgressing, true, flotillav1alpha1.ReasonFailoverInProgress,
 					"moving replicas away from lost cluster(s); their copies are removed once the replacements are ready")
 			}
 		}
@@ -209,10 +209,10 @@ func progressing(in Input, st *v1alpha1.ApplicationStatus) metav1.Condition {
 		}
 	}
 	if len(pending) > 0 {
-		return cond(v1alpha1.ConditionProgressing, true, v1alpha1.ReasonRolloutInProgress,
+		return cond(flotillav1alpha1.ConditionProgressing, true, flotillav1alpha1.ReasonRolloutInProgress,
 			fmt.Sprintf("revision %s: waiting for %s (%d/%d replicas updated)", in.Revision, strings.Join(pending, ", "), st.UpdatedReplicas, st.Replicas))
 	}
-	return cond(v1alpha1.ConditionProgressing, false, v1alpha1.ReasonRolloutComplete, "revision "+in.Revision+" runs in every chosen cluster")
+	return cond(flotillav1alpha1.ConditionProgressing, false, flotillav1alpha1.ReasonRolloutComplete, "revision "+in.Revision+" runs in every chosen cluster")
 }
 
 // settled is true when a cluster runs the current revision with every desired replica updated

@@ -7,7 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"flotilla.dev/flotilla/api/v1alpha1"
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -31,36 +31,36 @@ func TestAggregate(t *testing.T) {
 			{Name: "b", Desired: 2, Reachable: true, AppliedRevision: "r2", Workload: ready(2, "r2")},
 			{Name: "a", Desired: 4, Reachable: true, AppliedRevision: "r2", Workload: ready(4, "r2")},
 		}},
-		want: want{6, 6, v1alpha1.ReasonScheduled, v1alpha1.ReasonApplied, v1alpha1.ReasonReplicasReady, v1alpha1.ReasonRolloutComplete},
+		want: want{6, 6, flotillav1alpha1.ReasonScheduled, flotillav1alpha1.ReasonApplied, flotillav1alpha1.ReasonReplicasReady, flotillav1alpha1.ReasonRolloutComplete},
 	}, {
 		name: "a lost cluster's replicas are not counted ready",
 		in: Input{Revision: "r2", Clusters: []Cluster{
 			{Name: "a", Desired: 3, Reachable: false, AppliedRevision: "r2", Workload: ready(3, "r2")},
 			{Name: "b", Desired: 3, Reachable: true, AppliedRevision: "r2", Workload: ready(3, "r2")},
 		}},
-		want: want{6, 3, v1alpha1.ReasonScheduled, v1alpha1.ReasonClusterUnreachable, v1alpha1.ReasonReplicasNotReady, v1alpha1.ReasonRolloutInProgress},
+		want: want{6, 3, flotillav1alpha1.ReasonScheduled, flotillav1alpha1.ReasonClusterUnreachable, flotillav1alpha1.ReasonReplicasNotReady, flotillav1alpha1.ReasonRolloutInProgress},
 	}, {
 		name: "a member's rejection fails Applied",
 		in: Input{Revision: "r2", Clusters: []Cluster{
 			{Name: "a", Desired: 3, Reachable: true, ApplyError: "admission webhook denied", AppliedRevision: "r1", Workload: ready(3, "r1")},
 			{Name: "b", Desired: 3, Reachable: true, AppliedRevision: "r2", Workload: ready(3, "r2")},
 		}},
-		want: want{6, 6, v1alpha1.ReasonScheduled, v1alpha1.ReasonApplyFailed, v1alpha1.ReasonReplicasReady, v1alpha1.ReasonRolloutInProgress},
+		want: want{6, 6, flotillav1alpha1.ReasonScheduled, flotillav1alpha1.ReasonApplyFailed, flotillav1alpha1.ReasonReplicasReady, flotillav1alpha1.ReasonRolloutInProgress},
 	}, {
 		name: "nothing fits",
 		in:   Input{Revision: "r1", Unschedulable: "no cluster matches the selector"},
-		want: want{0, 0, v1alpha1.ReasonNoClusterFits, v1alpha1.ReasonApplied, v1alpha1.ReasonReplicasReady, v1alpha1.ReasonRolloutComplete},
+		want: want{0, 0, flotillav1alpha1.ReasonNoClusterFits, flotillav1alpha1.ReasonApplied, flotillav1alpha1.ReasonReplicasReady, flotillav1alpha1.ReasonRolloutComplete},
 	}, {
 		name: "removing cluster is listed, not counted, and keeps a failover in progress",
-		in: Input{Revision: "r1", Evictions: []v1alpha1.Eviction{{Cluster: "a"}}, Clusters: []Cluster{
+		in: Input{Revision: "r1", Evictions: []flotillav1alpha1.Eviction{{Cluster: "a"}}, Clusters: []Cluster{
 			{Name: "a", Removing: true, Reachable: false, AppliedRevision: "r1", Workload: ready(3, "r1")},
 			{Name: "b", Desired: 6, Reachable: true, AppliedRevision: "r1", Workload: ready(4, "r1")},
 		}},
-		want: want{6, 4, v1alpha1.ReasonScheduled, v1alpha1.ReasonClusterUnreachable, v1alpha1.ReasonReplicasNotReady, v1alpha1.ReasonFailoverInProgress},
+		want: want{6, 4, flotillav1alpha1.ReasonScheduled, flotillav1alpha1.ReasonClusterUnreachable, flotillav1alpha1.ReasonReplicasNotReady, flotillav1alpha1.ReasonFailoverInProgress},
 	}, {
 		name: "invalid spec",
 		in:   Input{Revision: "r1", Invalid: "spec.overrides[0].image.container: no container \"x\""},
-		want: want{scheduled: v1alpha1.ReasonInvalidSpec, progressing: v1alpha1.ReasonInvalidSpec},
+		want: want{scheduled: flotillav1alpha1.ReasonInvalidSpec, progressing: flotillav1alpha1.ReasonInvalidSpec},
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,8 +69,8 @@ func TestAggregate(t *testing.T) {
 			if st.Replicas != tc.want.replicas || st.ReadyReplicas != tc.want.ready || st.ObservedGeneration != 7 {
 				t.Errorf("replicas %d ready %d gen %d, want %d %d 7", st.Replicas, st.ReadyReplicas, st.ObservedGeneration, tc.want.replicas, tc.want.ready)
 			}
-			for typ, reason := range map[string]string{v1alpha1.ConditionScheduled: tc.want.scheduled, v1alpha1.ConditionApplied: tc.want.applied,
-				v1alpha1.ConditionAvailable: tc.want.available, v1alpha1.ConditionProgressing: tc.want.progressing} {
+			for typ, reason := range map[string]string{flotillav1alpha1.ConditionScheduled: tc.want.scheduled, flotillav1alpha1.ConditionApplied: tc.want.applied,
+				flotillav1alpha1.ConditionAvailable: tc.want.available, flotillav1alpha1.ConditionProgressing: tc.want.progressing} {
 				c := meta.FindStatusCondition(st.Conditions, typ)
 				switch {
 				case reason == "" && c != nil:
@@ -90,9 +90,9 @@ func TestAggregate(t *testing.T) {
 
 func TestAggregateKeepsTransitionTime(t *testing.T) {
 	earlier := metav1.NewTime(now.Add(-time.Hour))
-	in := Input{Revision: "r1", Now: now, Previous: []metav1.Condition{{Type: v1alpha1.ConditionAvailable,
-		Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonReplicasReady, LastTransitionTime: earlier}}}
-	c := meta.FindStatusCondition(Aggregate(in).Conditions, v1alpha1.ConditionAvailable)
+	in := Input{Revision: "r1", Now: now, Previous: []metav1.Condition{{Type: flotillav1alpha1.ConditionAvailable,
+		Status: metav1.ConditionTrue, Reason: flotillav1alpha1.ReasonReplicasReady, LastTransitionTime: earlier}}}
+	c := meta.FindStatusCondition(Aggregate(in).Conditions, flotillav1alpha1.ConditionAvailable)
 	if !c.LastTransitionTime.Equal(&earlier) {
 		t.Fatalf("transition time moved to %v although the status did not change", c.LastTransitionTime)
 	}
