@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,10 +60,10 @@ func (cy *cycle) weighByRoom(selected []*candidate) {
 			c.weight = 1
 		}
 		cy.notes = append(cy.notes, "AvailableCapacity: no selected cluster has a known room for this pod template; replicas are divided equally")
-	case uint64(cy.in.Replicas) > total:
+	case replicas(cy.in.Replicas) > total:
 		cy.notes = append(cy.notes, fmt.Sprintf(
 			"AvailableCapacity: the selected clusters have room for %d of %d replicas; all are divided in proportion to room and %d will stay Pending until room frees up",
-			total, cy.in.Replicas, uint64(cy.in.Replicas)-total))
+			total, cy.in.Replicas, replicas(cy.in.Replicas)-total))
 	}
 }
 
@@ -111,7 +112,7 @@ func (cy *cycle) decision(cands []*candidate) Decision {
 	d := Decision{Clusters: make([]Assignment, 0, len(cands))}
 	for _, c := range cands {
 		if c.listed {
-			d.Clusters = append(d.Clusters, Assignment{Name: c.cluster.Name, Replicas: int32(c.n), Reason: cy.reason(c)})
+			d.Clusters = append(d.Clusters, Assignment{Name: c.cluster.Name, Replicas: toInt32(c.n), Reason: cy.reason(c)})
 		}
 	}
 	d.Unschedulable = strings.Join(cy.notes, "; ")
@@ -128,4 +129,20 @@ func (cy *cycle) reason(c *candidate) string {
 		return string(flotillav1alpha1.ReplicaDivisionAvailableCapacity) + ": room " + strconv.FormatUint(c.weight, 10) + ", score " + score
 	}
 	return string(flotillav1alpha1.ReplicaDivisionStaticWeights) + ": weight " + strconv.FormatUint(c.weight, 10) + ", score " + score
+}
+
+// replicas converts a validated, non-negative replica count.
+func replicas(n int32) uint64 {
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
+}
+
+// toInt32 converts a replica count that is at most the desired total, an int32.
+func toInt32(n int64) int32 {
+	if n < 0 || n > math.MaxInt32 {
+		panic(fmt.Sprintf("scheduling: replica count %d out of range: a bug in the division", n))
+	}
+	return int32(n)
 }

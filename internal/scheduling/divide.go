@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -28,6 +29,9 @@ func apportion(total int64, weights []uint64, prev []int64) []int64 {
 	for i, w := range weights {
 		hi, lo := bits.Mul64(uint64(total), w)
 		q, r := bits.Div64(hi, lo, sum) // hi < sum because total*w/sum <= total.
+		if q > math.MaxInt32 {
+			q = math.MaxInt32 // unreachable: a share never exceeds the total, an int32
+		}
 		out[i], rems[i] = int64(q), r
 		assigned += int64(q)
 	}

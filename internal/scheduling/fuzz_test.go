@@ -125,7 +125,8 @@ func FuzzSchedule(f *testing.F) {
 func checkDecision(t *testing.T, in Input, d Decision) {
 	t.Helper()
 	if len(d.Clusters) == 0 {
-		if d.Unschedulable == "" && !(in.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && in.Replicas == 0) {
+		dividedZero := in.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && in.Replicas == 0
+		if d.Unschedulable == "" && !dividedZero {
 			t.Fatalf("no cluster chosen and no reason given for %+v", in)
 		}
 		return

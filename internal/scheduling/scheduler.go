@@ -113,7 +113,7 @@ func (s *Scheduler) filter(cy *cycle) []*candidate {
 		cand.prev, cand.inPrev = cy.w.Held(c.Name)
 		if byWeights {
 			wt := cy.weights.weight(c)
-			if wt == 0 {
+			if wt <= 0 {
 				cy.reject(c.Name, stepStaticWeights, "weight 0 in spec.placement.replicaScheduling.weights")
 				continue
 			}
