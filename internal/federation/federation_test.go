@@ -379,11 +379,11 @@ func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
 	markReady(ctx, t, env, ns, "member-1")
 	eventually(t, timeout, func() error {
 		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
-			return fmt.Errorf("member-2 still holds the workload (%v)", err)
+			return fmt.Errorf("member-2 still holds the workload (%w)", err)
 		}
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil || len(got.Status.Clusters) != 1 || got.Status.ReadyReplicas != 6 {
-			return fmt.Errorf("status %+v (%v), want only member-1 with 6 ready", got.Status, err)
+			return fmt.Errorf("status %+v (%w), want only member-1 with 6 ready", got.Status, err)
 		}
 		return nil
 	})
