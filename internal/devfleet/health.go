@@ -36,7 +36,7 @@ func probe(ctx context.Context, hc *http.Client, comp Component) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: HTTP %d %s", comp.HealthURL, resp.StatusCode, strings.TrimSpace(string(body)))
@@ -57,7 +57,7 @@ func (f *Fleet) waitHealthy(ctx context.Context, c Cluster, comp Component) erro
 	deadline := f.clock.Now().Add(componentTimeout)
 	var last error
 	for {
-		if exitErr, done := f.procs.exitedWith(comp.PIDPath); done {
+		if done, exitErr := f.procs.exited(comp.PIDPath); done {
 			return diedError(c.Name, comp, exitErr)
 		}
 		if !f.procs.tracked(comp.PIDPath) && running(comp) == 0 {
@@ -67,7 +67,7 @@ func (f *Fleet) waitHealthy(ctx context.Context, c Cluster, comp Component) erro
 			return nil
 		}
 		if f.clock.Now().After(deadline) {
-			return fmt.Errorf("%s %s is not healthy after %s (%v); log %s, last lines:\n%s",
+			return fmt.Errorf("%s %s is not healthy after %s (%w); log %s, last lines:\n%s",
 				c.Name, comp.Name, componentTimeout, last, comp.LogPath, indent(logTail(comp, 10)))
 		}
 		select {

@@ -21,16 +21,16 @@ import (
 // procTable tracks the processes this process started, so their exit is noticed at once (and
 // they are reaped) instead of being seen as zombies.
 type procTable struct {
-	mu     sync.Mutex
-	exited map[string]chan error // by pid file
+	mu    sync.Mutex
+	exits map[string]chan error // by pid file
 }
 
-func newProcTable() *procTable { return &procTable{exited: map[string]chan error{}} }
+func newProcTable() *procTable { return &procTable{exits: map[string]chan error{}} }
 
 func (t *procTable) track(pidPath string, cmd *exec.Cmd) {
 	ch := make(chan error, 1)
 	t.mu.Lock()
-	t.exited[pidPath] = ch
+	t.exits[pidPath] = ch
 	t.mu.Unlock()
 	go func() { ch <- cmd.Wait() }()
 }
@@ -39,16 +39,16 @@ func (t *procTable) track(pidPath string, cmd *exec.Cmd) {
 func (t *procTable) tracked(pidPath string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.exited[pidPath] != nil
+	return t.exits[pidPath] != nil
 }
 
-// exitedWith returns the exit error of a tracked process once it has exited.
-func (t *procTable) exitedWith(pidPath string) (error, bool) {
+// exited reports whether a tracked process has exited, and with which error.
+func (t *procTable) exited(pidPath string) (done bool, exitErr error) {
 	t.mu.Lock()
-	ch := t.exited[pidPath]
+	ch := t.exits[pidPath]
 	t.mu.Unlock()
 	if ch == nil {
-		return nil, false
+		return false, nil
 	}
 	select {
 	case err := <-ch:
@@ -56,9 +56,9 @@ func (t *procTable) exitedWith(pidPath string) (error, bool) {
 		if err == nil {
 			err = errors.New("exit status 0")
 		}
-		return err, true
+		return true, err
 	default:
-		return nil, false
+		return false, nil
 	}
 }
 
@@ -66,18 +66,18 @@ func (t *procTable) exitedWith(pidPath string) (error, bool) {
 // records its pid. The process outlives this one unless dieWithParent is set.
 func startProcess(t *procTable, comp Component, dir string, dieWithParent bool) (int, error) {
 	for _, d := range []string{filepath.Dir(comp.LogPath), filepath.Dir(comp.PIDPath)} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, 0o750); err != nil {
 			return 0, err
 		}
 	}
 	if err := portsFree(comp); err != nil {
 		return 0, err
 	}
-	logf, err := os.OpenFile(comp.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logf, err := os.OpenFile(comp.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("opening the log of %s: %w", comp.Name, err)
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }()
 	cmd := exec.Command(comp.Binary, comp.Args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf

@@ -20,7 +20,7 @@ func sleeper(t *testing.T, dir string) Component {
 		t.Skip("no /bin/sh")
 	}
 	return Component{
-		Name: "sleeper", Binary: bin, Args: []string{"-c", "echo started; exec sleep 60"},
+		Name: "sleeper", Binary: bin, Args: []string{"-c", "echo started; sleep 60; true"},
 		LogPath: filepath.Join(dir, "logs", "sleeper.log"), PIDPath: filepath.Join(dir, "run", "sleeper.pid"),
 	}
 }
@@ -55,7 +55,7 @@ func TestStartAndStopProcess(t *testing.T) {
 	if _, err := os.Stat(comp.PIDPath); !os.IsNotExist(err) {
 		t.Errorf("pid file left behind: %v", err)
 	}
-	if _, exited := procs.exitedWith(comp.PIDPath); !exited {
+	if done, _ := procs.exited(comp.PIDPath); !done {
 		t.Error("the exit was not reaped")
 	}
 }

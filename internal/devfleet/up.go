@@ -23,7 +23,7 @@ func Up(ctx context.Context, opts Options) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opts.Home, 0o755); err != nil {
+	if err := os.MkdirAll(opts.Home, 0o750); err != nil {
 		return nil, fmt.Errorf("creating the fleet's home folder: %w", err)
 	}
 	unlock, err := lockHome(ctx, opts.Home, opts.Clock)

@@ -128,10 +128,10 @@ func (b *builder) build(ctx context.Context) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	for _, w := range wrappers {
 		dir := filepath.Join(work, w.Name)
 		b.progress.Linef("resolving %s modules (go mod tidy)", w.Name)
@@ -155,7 +155,7 @@ func (b *builder) build(ctx context.Context) error {
 
 // wrappers writes the three wrapper modules under work and returns them.
 func (b *builder) wrappers(ctx context.Context, goBin, work string) ([]Wrapper, error) {
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	if err := os.MkdirAll(work, 0o750); err != nil {
 		return nil, err
 	}
 	b.progress.Linef("reading k8s.io/kubernetes@%s's staging modules", b.pins.Kubernetes)
@@ -182,7 +182,7 @@ func (b *builder) wrappers(ctx context.Context, goBin, work string) ([]Wrapper, 
 	ws := []Wrapper{k8s, EtcdWrapper(b.pins), KWOKWrapper(b.pins)}
 	for _, w := range ws {
 		dir := filepath.Join(work, w.Name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(w.GoMod), 0o644); err != nil {
@@ -215,7 +215,7 @@ func (b *builder) run(ctx context.Context, goBin, dir, what string, args ...stri
 
 // swapDir replaces dst with src; an existing dst is moved aside first and removed after.
 func swapDir(src, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return err
 	}
 	old := fmt.Sprintf("%s.old-%d", dst, os.Getpid())

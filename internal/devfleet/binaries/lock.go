@@ -15,10 +15,10 @@ import (
 // by the returned function, and by the kernel if the process dies.
 func (b *builder) lock(ctx context.Context) (func(), error) {
 	path := filepath.Join(b.root, "binaries", b.pins.Key()+".lock")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the build lock: %w", err)
 	}

@@ -53,7 +53,7 @@ func recordFor(path string) (BinaryRecord, error) {
 	if err != nil {
 		return BinaryRecord{}, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return BinaryRecord{}, err
