@@ -10,11 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"flotilla.dev/flotilla/internal/cli/apply"
 	"flotilla.dev/flotilla/internal/cli/controller"
+	"flotilla.dev/flotilla/internal/cli/describe"
 	"flotilla.dev/flotilla/internal/cli/dev"
 	"flotilla.dev/flotilla/internal/cli/get"
 	"flotilla.dev/flotilla/internal/cli/join"
 	"flotilla.dev/flotilla/internal/cli/options"
+	"flotilla.dev/flotilla/internal/cli/rollout"
 	"flotilla.dev/flotilla/internal/cli/unjoin"
 )
 
@@ -44,6 +47,9 @@ func subcommands(g *options.Global) []*cobra.Command {
 		join.NewCommand(g),
 		unjoin.NewCommand(g),
 		get.NewCommand(g),
+		apply.NewCommand(g),
+		describe.NewCommand(g),
+		rollout.NewCommand(g),
 	}
 }
 
