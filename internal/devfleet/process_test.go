@@ -55,8 +55,12 @@ func TestStartAndStopProcess(t *testing.T) {
 	if _, err := os.Stat(comp.PIDPath); !os.IsNotExist(err) {
 		t.Errorf("pid file left behind: %v", err)
 	}
-	if done, _ := procs.exited(comp.PIDPath); !done {
-		t.Error("the exit was not reaped")
+	deadline = time.Now().Add(10 * time.Second)
+	for done, _ := procs.exited(comp.PIDPath); !done; done, _ = procs.exited(comp.PIDPath) {
+		if time.Now().After(deadline) {
+			t.Fatal("the exit was not reaped")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
