@@ -1,0 +1,48 @@
+package examples
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/federation/render"
+)
+
+func TestSampleApplicationRenders(t *testing.T) {
+	app, err := SampleApplication()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := render.Validate(app); len(errs) != 0 {
+		t.Fatalf("the sample does not validate: %v", errs)
+	}
+	if app.Spec.Placement.ReplicaScheduling.Division != flotillav1alpha1.ReplicaDivisionAvailableCapacity || len(app.Spec.Overrides) != 1 {
+		t.Fatalf("the sample should be Divided by AvailableCapacity with one override: %+v", app.Spec)
+	}
+	objs, err := render.Render(render.Input{
+		Application: app.Name, Namespace: app.Namespace, Revision: "web-1", Resources: app.Spec.Resources, Overrides: app.Spec.Overrides,
+		Cluster:  render.Cluster{Name: "member-2", Labels: map[string]string{flotillav1alpha1.LabelRegion: "eu-west"}},
+		Replicas: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := objs[len(objs)-1]
+	containers, _, _ := unstructured.NestedSlice(w.Object, "spec", "template", "spec", "containers")
+	if img := containers[0].(map[string]any)["image"]; img != "registry.eu.example.com/web:v1" {
+		t.Fatalf("eu-west image = %v, want the mirror", img)
+	}
+	if replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas"); replicas != 2 {
+		t.Fatalf("replicas = %d, want 2", replicas)
+	}
+}
+
+func TestSampleApplicationIsACopy(t *testing.T) {
+	a, _ := SampleApplication()
+	a.Name = "changed"
+	b, _ := SampleApplication()
+	if b.Name != "web" {
+		t.Fatal("SampleApplication returned shared state")
+	}
+}
