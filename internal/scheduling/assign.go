@@ -139,10 +139,14 @@ func replicas(n int32) uint64 {
 	return uint64(n)
 }
 
-// toInt32 converts a replica count that is at most the desired total, an int32.
+// toInt32 converts a replica count, which is at most the desired total (an int32); it clamps
+// rather than fail so that a bug cannot crash the controller.
 func toInt32(n int64) int32 {
-	if n < 0 || n > math.MaxInt32 {
-		panic(fmt.Sprintf("scheduling: replica count %d out of range: a bug in the division", n))
+	switch {
+	case n < 0:
+		return 0
+	case n > math.MaxInt32:
+		return math.MaxInt32
 	}
 	return int32(n)
 }

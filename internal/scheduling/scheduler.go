@@ -72,7 +72,7 @@ func (s *Scheduler) Schedule(in Input) (Decision, error) {
 	cy.weights = sw
 	cands := s.filter(cy)
 	if len(cands) == 0 {
-		return Decision{Unschedulable: noneFit(cy.rejected, len(in.Clusters)), Rejected: cy.rejected}, nil
+		return Decision{Unschedulable: noneFit(cy.rejected, len(in.Clusters)), Rejected: cy.sortedRejections()}, nil
 	}
 	s.score(cy, cands)
 	ranked, ok := cy.selectClusters(cands)
@@ -114,7 +114,7 @@ func (s *Scheduler) filter(cy *cycle) []*candidate {
 		if byWeights {
 			wt := cy.weights.weight(c)
 			if wt <= 0 {
-				cy.reject(c.Name, stepStaticWeights, "weight 0 in spec.placement.replicaScheduling.weights")
+				cy.reject(c.Name, stepStaticWeights, "weight 0: no entry of spec.placement.replicaScheduling.weights gives it a positive weight")
 				continue
 			}
 			cand.weight = uint64(wt)
