@@ -35,12 +35,14 @@ func RedactorFor(cfg *clientcmdapi.Config) Redactor {
 	return r
 }
 
+// add remembers a secret value, as is, trimmed, and base64-encoded (as kubeconfigs hold it).
 func (r *Redactor) add(s string) {
-	s = strings.TrimSpace(s)
-	if len(s) < 8 {
+	trimmed := strings.TrimSpace(s)
+	if len(trimmed) < 8 {
 		return
 	}
-	r.secrets = append(r.secrets, s, base64.StdEncoding.EncodeToString([]byte(s)))
+	r.secrets = append(r.secrets, base64.StdEncoding.EncodeToString([]byte(s)),
+		base64.StdEncoding.EncodeToString([]byte(trimmed)), trimmed)
 }
 
 // Redact returns s with every secret value replaced by Redacted.
