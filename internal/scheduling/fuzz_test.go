@@ -3,6 +3,7 @@ package scheduling
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -148,6 +149,7 @@ func checkDecision(t *testing.T, in Input, d Decision) {
 	if in.Placement.ReplicaScheduling.Type == flotillav1alpha1.ReplicaSchedulingDivided && sum != int64(in.Replicas) {
 		t.Fatalf("Divided assigned %d replicas, want %d: %s", sum, in.Replicas, placed(d.Clusters))
 	}
+	checkWithinRoom(t, in, d)
 	if s := in.Placement.Spread; s != nil {
 		if n := int32(len(d.Clusters)); n < s.MinClusters || (s.MaxClusters > 0 && n > s.MaxClusters) {
 			t.Fatalf("%d clusters chosen, spread is [%d, %d]", n, s.MinClusters, s.MaxClusters)
@@ -156,6 +158,24 @@ func checkDecision(t *testing.T, in Input, d Decision) {
 	for _, r := range d.Rejected {
 		if slices.ContainsFunc(d.Clusters, func(a Assignment) bool { return a.Name == r.Cluster }) {
 			t.Fatalf("cluster %s both chosen and rejected (%s)", r.Cluster, r.Reason)
+		}
+	}
+}
+
+// checkWithinRoom checks that AvailableCapacity never gives a cluster more than its room
+// (AvailableReplicas plus what it holds) unless the decision says the fleet is too small.
+func checkWithinRoom(t *testing.T, in Input, d Decision) {
+	t.Helper()
+	rs := in.Placement.ReplicaScheduling
+	if rs.Type != flotillav1alpha1.ReplicaSchedulingDivided || rs.Division != flotillav1alpha1.ReplicaDivisionAvailableCapacity ||
+		strings.Contains(d.Unschedulable, "AvailableCapacity:") {
+		return
+	}
+	held := previousMap(in.Previous)
+	for _, a := range d.Clusters {
+		i := slices.IndexFunc(in.Clusters, func(c Cluster) bool { return c.Name == a.Name })
+		if room := in.Clusters[i].AvailableReplicas + held[a.Name]; a.Replicas > room {
+			t.Fatalf("AvailableCapacity gave %s %d replicas, room is %d, and the decision does not say the fleet is too small", a.Name, a.Replicas, room)
 		}
 	}
 }
