@@ -29,6 +29,9 @@ func newUpCommand(g *options.Global, cfg Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f, err := devfleet.Load(home); err == nil && !cmd.Flags().Changed("members") {
+				members = len(f.Members) // keep the running fleet's size unless asked otherwise
+			}
 			dir, err := binaries.Ensure(cmd.Context(), binaries.DefaultPins, g.ErrOut)
 			if err != nil {
 				return err
@@ -43,7 +46,7 @@ func newUpCommand(g *options.Global, cfg Config) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&members, "members", members, fmt.Sprintf("number of member clusters (1-%d)", devfleet.MaxMembers))
+	cmd.Flags().IntVar(&members, "members", members, fmt.Sprintf("number of member clusters (1-%d); an existing fleet keeps its size", devfleet.MaxMembers))
 	homeFlag(cmd, &home)
 	return cmd
 }
