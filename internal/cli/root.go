@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"flotilla.dev/flotilla/internal/cli/apply"
+	"flotilla.dev/flotilla/internal/app/devup"
 	"flotilla.dev/flotilla/internal/cli/controller"
 	"flotilla.dev/flotilla/internal/cli/describe"
 	"flotilla.dev/flotilla/internal/cli/dev"
@@ -43,7 +44,7 @@ safely cluster by cluster, scales them fleet-wide and tunes their resources in p
 func subcommands(g *options.Global) []*cobra.Command {
 	return []*cobra.Command{
 		controller.NewCommand(g),
-		dev.NewCommand(g, dev.Config{}),
+		dev.NewCommand(g, dev.Config{AfterUp: devup.AfterUp(devup.Options{Out: g.ErrOut})}),
 		join.NewCommand(g),
 		unjoin.NewCommand(g),
 		get.NewCommand(g),

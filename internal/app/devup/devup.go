@@ -1,0 +1,71 @@
+// Package devup is what `flotilla dev up` does once the local fleet's clusters run: join every
+// member to the hub through the same code as `flotilla join`, run the hub controller as a fleet
+// process, and deploy the sample application. Every step is idempotent, so `dev up` on a running
+// fleet converges instead of failing.
+package devup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"flotilla.dev/flotilla/internal/devfleet"
+	"flotilla.dev/flotilla/internal/fleet/join"
+	"flotilla.dev/flotilla/internal/platform/scheme"
+)
+
+// Options tune the steps after the clusters are up.
+type Options struct {
+	// Out receives one progress line per step.
+	Out io.Writer
+	// SkipSampleApp leaves the sample application out.
+	SkipSampleApp bool
+	// WaitTimeout bounds the wait for Ready members and an available sample application.
+	WaitTimeout time.Duration
+}
+
+// AfterUp returns the hook devfleet runs after its clusters are up.
+func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
+	if o.WaitTimeout == 0 {
+		o.WaitTimeout = 2 * time.Minute
+	}
+	return func(ctx context.Context, f *devfleet.Fleet) error {
+		cfg, err := f.Hub.RESTConfig()
+		if err != nil {
+			return err
+		}
+		hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
+		if err != nil {
+			return fmt.Errorf("connecting to the hub: %w", err)
+		}
+		if err := joinMembers(ctx, hub, f, o.Out); err != nil {
+			return err
+		}
+		if err := startController(ctx, f, o.Out); err != nil {
+			return err
+		}
+		if err := waitMembersReady(ctx, hub, f, o); err != nil {
+			return err
+		}
+		if o.SkipSampleApp {
+			return nil
+		}
+		return deploySample(ctx, hub, o)
+	}
+}
+
+// joinMembers joins each member under its fleet name; joining again refreshes the credential.
+func joinMembers(ctx context.Context, hub client.Client, f *devfleet.Fleet, out io.Writer) error {
+	for _, m := range f.Members {
+		if _, err := join.Join(ctx, hub, join.Options{
+			Name: m.Name, KubeconfigPath: m.KubeconfigPath, Region: m.Region, Zone: m.Zone,
+		}); err != nil {
+			return fmt.Errorf("joining %s: %w", m.Name, err)
+		}
+		fmt.Fprintf(out, "joined %s (%s/%s)\n", m.Name, m.Region, m.Zone)
+	}
+	return nil
+}
