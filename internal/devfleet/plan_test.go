@@ -178,3 +178,18 @@ func FuzzPlan(f *testing.F) {
 		}
 	})
 }
+
+func TestComponentControlNamesWhatExists(t *testing.T) {
+	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.init(nil, nil, false)
+	ctx := t.Context()
+	if err := f.StopComponent(ctx, "member-9", ComponentAPIServer); err == nil || !strings.Contains(err.Error(), `no cluster "member-9" (it has hub and member-1..2)`) {
+		t.Errorf("unknown cluster: %v", err)
+	}
+	if err := f.StartComponent(ctx, "hub", ComponentKWOK); err == nil || !strings.Contains(err.Error(), `cluster hub has no component "kwok"`) {
+		t.Errorf("unknown component: %v", err)
+	}
+}
