@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -129,10 +130,11 @@ func (c *connection) start(root context.Context, watches map[schema.GroupVersion
 	c.base = &syncedCache{Cache: base}
 	c.kinds = map[schema.GroupVersionKind]*syncedCache{}
 	runCache(ctx, c.base, onSynced)
+	var errs []error
 	for _, w := range watches {
-		c.startWatchLocked(w)
+		errs = append(errs, c.startWatchLocked(w))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // runCache starts sc in the background and marks it synced once its informers have synced.
@@ -160,28 +162,31 @@ func (c *connection) stop() {
 }
 
 // startWatch adds an informer for w if the caches are running; otherwise start does later.
-func (c *connection) startWatch(w watchSpec) {
+func (c *connection) startWatch(w watchSpec) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.running != nil {
-		c.startWatchLocked(w)
+	if c.running == nil {
+		return nil
 	}
+	return c.startWatchLocked(w)
 }
 
-func (c *connection) startWatchLocked(w watchSpec) {
+// startWatchLocked runs a cache holding only w's kind, restricted to w's selector, and hands
+// its events to w.fn. c.mu must be held and the caches running.
+func (c *connection) startWatchLocked(w watchSpec) error {
 	if _, ok := c.kinds[w.gvk]; ok {
-		return
+		return nil
 	}
 	kc, err := cache.New(c.rest, cache.Options{
 		HTTPClient: c.httpClient, Scheme: c.scheme, Mapper: c.mapper,
 		DefaultLabelSelector: w.selector, ReaderFailOnMissingInformer: true,
 	})
 	if err != nil {
-		return
+		return fmt.Errorf("watching %s in %s: %s", w.gvk.Kind, c.cluster, c.redactor.Redact(err.Error()))
 	}
 	inf, err := kc.GetInformer(c.ctx, w.obj, cache.BlockUntilSynced(false))
 	if err != nil {
-		return
+		return fmt.Errorf("watching %s in %s: %s", w.gvk.Kind, c.cluster, c.redactor.Redact(err.Error()))
 	}
 	cluster, fn := c.cluster, w.fn
 	deliver := func(obj any) {
@@ -197,11 +202,12 @@ func (c *connection) startWatchLocked(w watchSpec) {
 		UpdateFunc: func(_, obj any) { deliver(obj) },
 		DeleteFunc: deliver,
 	}); err != nil {
-		return
+		return fmt.Errorf("watching %s in %s: %w", w.gvk.Kind, c.cluster, err)
 	}
 	sc := &syncedCache{Cache: kc}
 	c.kinds[w.gvk] = sc
 	runCache(c.ctx, sc, nil)
+	return nil
 }
 
 // reader returns the synced cache watching gvk, or nil.

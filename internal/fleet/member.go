@@ -29,14 +29,15 @@ func newMember(name string, all []watchSpec) *member {
 }
 
 // addWatch remembers spec (first registration per kind wins) and starts it when connected.
-func (m *member) addWatch(spec watchSpec) {
+func (m *member) addWatch(spec watchSpec) error {
 	if _, ok := m.watches[spec.gvk]; ok {
-		return
+		return nil
 	}
 	m.watches[spec.gvk] = spec
 	if m.conn != nil {
-		m.conn.startWatch(spec)
+		return m.conn.startWatch(spec)
 	}
+	return nil
 }
 
 func (m *member) healthView() Health {

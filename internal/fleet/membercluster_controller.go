@@ -26,6 +26,8 @@ type MemberClusterReconciler struct {
 	Client client.Client
 	// Secrets reads the kubeconfig Secrets (a cache of the Secrets namespace only).
 	Secrets client.Reader
+	// APIReader reads a Secret the cache does not have yet (just after a join).
+	APIReader client.Reader
 	// Registry holds the member connections.
 	Registry *Registry
 	// Clock tells the time.
@@ -91,7 +93,11 @@ func (r *MemberClusterReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 func (r *MemberClusterReconciler) readCredential(ctx context.Context, mc *flotillav1alpha1.MemberCluster) ([]byte, error) {
 	key := client.ObjectKey{Namespace: r.opts.Namespace, Name: mc.Spec.SecretRef.Name}
 	var s corev1.Secret
-	if err := r.Secrets.Get(ctx, key, &s); err != nil {
+	err := r.Secrets.Get(ctx, key, &s)
+	if apierrors.IsNotFound(err) && r.APIReader != nil {
+		err = r.APIReader.Get(ctx, key, &s)
+	}
+	if err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, fmt.Errorf("%w: spec.secretRef.name names Secret %s, which does not exist; re-run 'flotilla join %s'", credentials.ErrMissing, key, mc.Name)
 		}

@@ -40,7 +40,11 @@ func (r *Registry) probe(ctx context.Context, in probeInput) Observation {
 	if m == nil { // forgotten while probing
 		return Observation{Now: now, Problem: problem}
 	}
-	m.health = Observe(m.health, problem == nil, now, r.opts.Thresholds)
+	if in.credErr == nil || (m.health.Verdict != ReachabilityUnknown && m.health.Verdict != "") {
+		// A Secret not yet in the cache right after a join must not declare a cluster that was
+		// never probed unreachable (and then make it wait the success threshold).
+		m.health = Observe(m.health, problem == nil, now, r.opts.Thresholds)
+	}
 	m.lastProbe = now
 	m.problem = ""
 	if problem != nil {
@@ -98,7 +102,7 @@ func (r *Registry) runCachesLocked(m *member) {
 	}
 	name := m.name
 	if err := m.conn.start(r.root, m.watches, func() { r.notifyConnected(name) }); err != nil {
-		m.problem = err.Error()
+		r.log.Error(err, "starting the member caches", "cluster", name)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -67,6 +68,7 @@ type Registry struct {
 	scheme *runtime.Scheme
 	clock  clock.PassiveClock
 	opts   Options
+	log    logr.Logger
 
 	// root lives as long as the manager; connections derive their contexts from it.
 	root     context.Context
@@ -134,8 +136,10 @@ func (r *Registry) Client(ctx context.Context, cluster string) (client.Client, e
 // informer adds, updates or deletes (including the initial list). It is idempotent per
 // (cluster, kind): a second call for the same kind is a no-op that keeps the first selector and
 // fn. The registration is remembered: it is re-established with a full initial list every time
-// the member reconnects. Watch returns a *NotConnectedError only for a cluster the registry
-// does not know; a known but unreachable cluster gets the informer when it comes back.
+// the member reconnects. Watch returns a *NotConnectedError for a cluster the registry does
+// not know; a known but unreachable cluster gets the informer when it comes back. Other errors
+// (the kind is not served by the member, ...) are returned when the member is connected; the
+// registration is kept and retried at the next reconnection.
 func (r *Registry) Watch(ctx context.Context, cluster string, obj client.Object, selector labels.Selector, fn EventFunc) error {
 	spec, err := r.newWatchSpec(obj, selector, fn)
 	if err != nil {
@@ -147,8 +151,7 @@ func (r *Registry) Watch(ctx context.Context, cluster string, obj client.Object,
 	if m == nil {
 		return &NotConnectedError{Cluster: cluster, Reason: "no MemberCluster of that name has been seen"}
 	}
-	m.addWatch(spec)
-	return nil
+	return m.addWatch(spec)
 }
 
 // WatchAll is Watch on every member the registry knows now and every member that joins later.
@@ -166,10 +169,11 @@ func (r *Registry) WatchAll(obj client.Object, selector labels.Selector, fn Even
 		}
 	}
 	r.watchAll = append(r.watchAll, spec)
+	var errs []error
 	for _, m := range r.members {
-		m.addWatch(spec)
+		errs = append(errs, m.addWatch(spec))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (r *Registry) newWatchSpec(obj client.Object, selector labels.Selector, fn EventFunc) (watchSpec, error) {

@@ -37,6 +37,7 @@ func Setup(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		return nil, fmt.Errorf("registering the fleet metrics: %w", err)
 	}
 	reg := newRegistry(mgr.GetScheme(), opts, m)
+	reg.log = mgr.GetLogger().WithName("fleet")
 	if err := mgr.Add(reg); err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func Setup(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		return nil, err
 	}
 	rec := &MemberClusterReconciler{
-		Client: mgr.GetClient(), Secrets: secrets, Registry: reg, Clock: opts.Clock,
+		Client: mgr.GetClient(), Secrets: secrets, APIReader: mgr.GetAPIReader(), Registry: reg, Clock: opts.Clock,
 		Events: mgr.GetEventRecorder("flotilla-fleet"), opts: opts,
 	}
 	if err := rec.setupWithManager(mgr, secrets); err != nil {
