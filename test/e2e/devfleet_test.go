@@ -26,7 +26,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(framework.Main(m, framework.Options{Members: 3, AfterUp: startHub}))
+	os.Exit(framework.Main(m, framework.Options{Members: 3, AfterUp: framework.StartHub(framework.HubOptions{})}))
 }
 
 // namespace creates a namespace for one test in cl and deletes it at the end.

@@ -1,0 +1,74 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	appcontroller "flotilla.dev/flotilla/internal/app/controller"
+	"flotilla.dev/flotilla/internal/devfleet"
+	"flotilla.dev/flotilla/internal/fleet/join"
+	"flotilla.dev/flotilla/internal/platform/scheme"
+)
+
+// HubOptions tune the hub controllers a test package runs in-process.
+type HubOptions struct {
+	// ProbeInterval, FailureThreshold and SuccessThreshold set member health probing;
+	// zero values mean 1 s, 6 s and 4 s: short, so losing a member is seen in seconds.
+	ProbeInterval, FailureThreshold, SuccessThreshold time.Duration
+}
+
+// StartHub returns an AfterUp hook that joins every member through the same code as
+// `flotilla join` and runs the hub controllers in the test process until it exits, logging to
+// <fleet home>/flotilla-controller.log.
+func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
+	if o.ProbeInterval == 0 {
+		o.ProbeInterval = time.Second
+	}
+	if o.FailureThreshold == 0 {
+		o.FailureThreshold = 6 * time.Second
+	}
+	if o.SuccessThreshold == 0 {
+		o.SuccessThreshold = 4 * time.Second
+	}
+	return func(ctx context.Context, f *devfleet.Fleet) error {
+		cfg, err := f.Hub.RESTConfig()
+		if err != nil {
+			return err
+		}
+		hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
+		if err != nil {
+			return err
+		}
+		for _, m := range f.Members {
+			if _, err := join.Join(ctx, hub, join.Options{Name: m.Name, KubeconfigPath: m.KubeconfigPath, Region: m.Region, Zone: m.Zone}); err != nil {
+				return fmt.Errorf("joining %s: %w", m.Name, err)
+			}
+		}
+		logFile, err := os.Create(filepath.Join(f.Home, "flotilla-controller.log"))
+		if err != nil {
+			return err
+		}
+		log := zap.New(zap.UseDevMode(true), zap.WriteTo(logFile))
+		ctrl.SetLogger(log)
+		co := appcontroller.DefaultOptions()
+		co.MetricsAddr, co.ProbeAddr = "0", "0"
+		co.ClusterProbeInterval, co.ClusterFailureThreshold, co.ClusterSuccessThreshold = o.ProbeInterval, o.FailureThreshold, o.SuccessThreshold
+		mgr, err := appcontroller.NewManager(cfg, co, log)
+		if err != nil {
+			return err
+		}
+		go func() {
+			if err := mgr.Start(context.Background()); err != nil {
+				fmt.Fprintf(os.Stderr, "framework: hub controller stopped: %v\n", err)
+			}
+		}()
+		return nil
+	}
+}
