@@ -36,24 +36,25 @@ func TestObserveHysteresis(t *testing.T) {
 			[]probe{{5, true}, {15, true}, {25, true}}, Reachable, at(25)},
 		{"a failure during recovery restarts it", HealthState{Verdict: Unreachable, Since: at(0)},
 			[]probe{{5, true}, {20, false}, {30, true}, {45, true}}, Unreachable, at(0)},
-		{"zero thresholds follow every probe", HealthState{Verdict: Reachable, Since: at(0)},
-			[]probe{{5, false}}, Reachable, at(0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := tt.start
-			use := th
-			if tt.name == "zero thresholds follow every probe" {
-				use = Thresholds{}
-				tt.wantVerdict, tt.wantSince = Unreachable, at(5)
-			}
 			for _, p := range tt.probes {
-				s = Observe(s, p.ok, at(p.at), use)
+				s = Observe(s, p.ok, at(p.at), th)
 			}
 			if s.Verdict != tt.wantVerdict || !s.Since.Equal(tt.wantSince) {
 				t.Fatalf("got %s since %s, want %s since %s", s.Verdict, s.Since, tt.wantVerdict, tt.wantSince)
 			}
 		})
+	}
+}
+
+func TestObserveWithZeroThresholdsFollowsEveryProbe(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := Observe(HealthState{Verdict: Reachable, Since: t0}, false, t0.Add(time.Second), Thresholds{})
+	if s.Verdict != Unreachable || !s.Since.Equal(t0.Add(time.Second)) {
+		t.Fatalf("got %s since %s", s.Verdict, s.Since)
 	}
 }
 

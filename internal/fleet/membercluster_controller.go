@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -30,8 +29,6 @@ type MemberClusterReconciler struct {
 	APIReader client.Reader
 	// Registry holds the member connections.
 	Registry *Registry
-	// Clock tells the time.
-	Clock clock.PassiveClock
 	// Events records transitions on the MemberCluster.
 	Events events.EventRecorder
 

@@ -32,7 +32,7 @@ type Options struct {
 	// Namespace holds the members' kubeconfig Secrets (default flotilla-system).
 	Namespace string
 	// Clock tells the time (default the real clock).
-	Clock clock.WithTicker
+	Clock clock.PassiveClock
 	// Registerer receives the flotilla_cluster_* metrics (default controller-runtime's
 	// metrics.Registry, served by the manager).
 	Registerer prometheus.Registerer

@@ -52,7 +52,7 @@ func Setup(mgr ctrl.Manager, opts Options) (*Registry, error) {
 		return nil, err
 	}
 	rec := &MemberClusterReconciler{
-		Client: mgr.GetClient(), Secrets: secrets, APIReader: mgr.GetAPIReader(), Registry: reg, Clock: opts.Clock,
+		Client: mgr.GetClient(), Secrets: secrets, APIReader: mgr.GetAPIReader(), Registry: reg,
 		Events: mgr.GetEventRecorder("flotilla-fleet"), opts: opts,
 	}
 	if err := rec.setupWithManager(mgr, secrets); err != nil {
