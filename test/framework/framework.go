@@ -38,6 +38,8 @@ type Options struct {
 	// ExtraStages are KWOK stages added on every member (e.g. a version that never gets ready).
 	ExtraStages [][]byte
 	// AfterUp runs once the fleet is up, before the tests (e.g. join members, start controllers).
+	// Its context ends when the start completes (or StartTimeout passes): anything that must
+	// run during the tests needs a context of its own.
 	AfterUp func(ctx context.Context, f *devfleet.Fleet) error
 	// StartTimeout bounds building binaries (when needed) and starting the fleet; 0 means 15 min.
 	StartTimeout time.Duration
