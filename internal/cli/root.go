@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"flotilla.dev/flotilla/internal/cli/apply"
 	"flotilla.dev/flotilla/internal/app/devup"
+	"flotilla.dev/flotilla/internal/cli/apply"
 	"flotilla.dev/flotilla/internal/cli/controller"
 	"flotilla.dev/flotilla/internal/cli/describe"
 	"flotilla.dev/flotilla/internal/cli/dev"

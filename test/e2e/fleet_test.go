@@ -129,7 +129,7 @@ func TestLostMemberTurnsNotReadyAfterTheThresholdAndReturnsWithoutFlapping(t *te
 	framework.Eventually(t, 90*time.Second, func() error {
 		mc, err := memberCluster(t, victim)
 		if err != nil || readyStatus(mc) != metav1.ConditionTrue {
-			return fmt.Errorf("%s not Ready yet (%v)", victim, err)
+			return fmt.Errorf("%s not Ready yet (%w)", victim, err)
 		}
 		return nil
 	})
@@ -185,7 +185,7 @@ func TestLostMemberTurnsNotReadyAfterTheThresholdAndReturnsWithoutFlapping(t *te
 	framework.Eventually(t, 60*time.Second, func() error {
 		mc, err := memberCluster(t, victim)
 		if err != nil || readyStatus(mc) != metav1.ConditionTrue {
-			return fmt.Errorf("%s not Ready again yet (%v)", victim, err)
+			return fmt.Errorf("%s not Ready again yet (%w)", victim, err)
 		}
 		return nil
 	})

@@ -64,7 +64,7 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err != nil {
 			return err
 		}
-		go func() {
+		go func() { //nolint:gosec // the controllers outlive AfterUp's context: they run until the test binary exits
 			if err := mgr.Start(context.Background()); err != nil {
 				fmt.Fprintf(os.Stderr, "framework: hub controller stopped: %v\n", err)
 			}

@@ -24,8 +24,8 @@ func deploySample(ctx context.Context, hub client.Client, o Options) error {
 	}
 	app.SetManagedFields(nil)
 	app.SetResourceVersion("")
-	app.TypeMeta.APIVersion = flotillav1alpha1.GroupVersion.String()
-	app.TypeMeta.Kind = "Application"
+	app.APIVersion = flotillav1alpha1.GroupVersion.String()
+	app.Kind = "Application"
 	if err := hub.Patch(ctx, app, client.Apply, client.FieldOwner("flotilla-dev-up"), client.ForceOwnership); err != nil { //nolint:staticcheck // SSA of a typed object we built ourselves
 		return fmt.Errorf("deploying the sample application: %w", err)
 	}
