@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -154,6 +155,9 @@ func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error
 		s.app.Status.ObservedGeneration, s.app.Status.Conditions = st.ObservedGeneration, st.Conditions
 	} else {
 		s.app.Status = st
+	}
+	if equality.Semantic.DeepEqual(s.app.Status, s.original.Status) {
+		return nil
 	}
 	if err := r.Client.Status().Patch(ctx, s.app, client.MergeFrom(s.original)); err != nil {
 		return client.IgnoreNotFound(err)

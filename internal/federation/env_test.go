@@ -178,6 +178,12 @@ func addNode(ctx context.Context, t *testing.T, c client.Client, name string) {
 	if err := c.Status().Update(ctx, n); err != nil {
 		t.Fatal(err)
 	}
+	// The API server taints new nodes not-ready; the node lifecycle controller, absent here,
+	// would lift the taint once the node reports Ready.
+	n.Spec.Taints = nil
+	if err := c.Update(ctx, n); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func memberReady(ctx context.Context, hub client.Client, name string) error {

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/examples"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
 
@@ -118,6 +119,7 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 	t.Run("deleting the Application cleans every member", func(t *testing.T) { deletionCleans(t, env) })
 	t.Run("a member's rejection shows in status while the other member gets the app", func(t *testing.T) { rejectionIsolated(t, env) })
 	t.Run("an override that does not apply is InvalidSpec", func(t *testing.T) { invalidSpec(t, env) })
+	t.Run("the sample application is accepted and divided by capacity", func(t *testing.T) { sampleLands(t, env) })
 	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
 }
 
@@ -384,6 +386,27 @@ func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil || len(got.Status.Clusters) != 1 || got.Status.ReadyReplicas != 6 {
 			return fmt.Errorf("status %+v (%w), want only member-1 with 6 ready", got.Status, err)
+		}
+		return nil
+	})
+}
+
+func sampleLands(t *testing.T, env *fleetEnv) {
+	ctx := context.Background()
+	app, err := examples.SampleApplication()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Namespace = "sample"
+	createNamespace(ctx, t, env.hub, app.Namespace)
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatalf("the hub rejected the sample: %v", err)
+	}
+	landed := wantMember(ctx, env, app.Namespace, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1")
+	eventually(t, timeout, func() error {
+		if err := landed(); err != nil {
+			got, _ := getApp(ctx, env, app.Namespace, app.Name)
+			return fmt.Errorf("%w; application status %+v", err, got.Status)
 		}
 		return nil
 	})
