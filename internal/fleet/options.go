@@ -24,7 +24,8 @@ type Options struct {
 	// StatusRefreshInterval is how stale status.lastProbeTime may get when nothing else in the
 	// status changed, to spare the hub a write per probe (default 30s).
 	StatusRefreshInterval time.Duration
-	// MemberQPS and MemberBurst limit the requests to each member (default 50 and 100).
+	// MemberQPS and MemberBurst limit the requests to each member (default 200 and 400: close
+	// to what one member API server on 2 cores absorbs, so propagation is not throttled here).
 	MemberQPS   float32
 	MemberBurst int
 	// MaxConcurrentReconciles is how many members are probed in parallel (default 4).
@@ -53,10 +54,10 @@ func (o Options) withDefaults() Options {
 		o.Thresholds = DefaultThresholds
 	}
 	if o.MemberQPS <= 0 {
-		o.MemberQPS = 50
+		o.MemberQPS = 200
 	}
 	if o.MemberBurst <= 0 {
-		o.MemberBurst = 100
+		o.MemberBurst = 400
 	}
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 4
