@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/cli/options"
 	fleetjoin "flotilla.dev/flotilla/internal/fleet/join"
 )
@@ -51,7 +52,7 @@ and creates the MemberCluster. Joining again under the same name updates the cre
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.Out, "membercluster/%s joined (cluster id %s)\n", mc.Name, mc.Labels["flotilla.dev/cluster-id"])
+			fmt.Fprintf(g.Out, "membercluster/%s joined (cluster id %s)\n", mc.Name, mc.Labels[flotillav1alpha1.LabelClusterID])
 			fmt.Fprintf(g.Out, "Watch it become Ready with: flotilla get clusters %s\n", mc.Name)
 			return nil
 		},
