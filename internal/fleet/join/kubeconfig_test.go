@@ -109,3 +109,25 @@ func TestKubeconfigErrors(t *testing.T) {
 		t.Fatalf("missing file: got %v", err)
 	}
 }
+
+func FuzzKubeconfig(f *testing.F) {
+	f.Add([]byte(twoContexts), "b")
+	f.Add([]byte(twoContexts), "")
+	f.Add([]byte("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: token-of-user-a-123456}}]"), "x")
+	f.Fuzz(func(t *testing.T, data []byte, context string) {
+		out, err := Kubeconfig("", data, context)
+		if err != nil {
+			if strings.Contains(err.Error(), "token-of-user") {
+				t.Fatalf("error quotes a credential: %v", err)
+			}
+			return
+		}
+		cfg, err := clientcmd.Load(out)
+		if err != nil {
+			t.Fatalf("stored kubeconfig does not load: %v", err)
+		}
+		if len(cfg.Contexts) != 1 || cfg.Contexts[cfg.CurrentContext] == nil {
+			t.Fatalf("stored kubeconfig must hold exactly its current context, got %d contexts", len(cfg.Contexts))
+		}
+	})
+}
