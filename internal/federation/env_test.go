@@ -3,6 +3,9 @@ package federation_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -17,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -37,6 +41,8 @@ import (
 type fleetEnv struct {
 	hub     client.Client
 	members map[string]client.Client
+	// links carry the hub's traffic to each member; cutting one makes the member unreachable.
+	links map[string]*link
 }
 
 // startAPIServer starts one API server in dir; for a member it also returns an admin
@@ -93,13 +99,19 @@ func startFleet(t *testing.T, names ...string) *fleetEnv {
 	if t.Failed() {
 		t.FailNow()
 	}
-	env := &fleetEnv{hub: newClient(t, cfgs[0]), members: map[string]client.Client{}}
+	env := &fleetEnv{hub: newClient(t, cfgs[0]), members: map[string]client.Client{}, links: map[string]*link{}}
 	startControllers(t, cfgs[0])
 	for i, name := range names {
 		m := newClient(t, cfgs[i+1])
 		env.members[name] = m
 		addNode(ctx, t, m, name+"-node")
-		if _, err := join.Join(ctx, env.hub, join.Options{Name: name, Kubeconfig: kcs[i+1]}); err != nil {
+		u, err := url.Parse(cfgs[i+1].Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.links[name] = newLink(t, u.Host)
+		kc := redirect(t, kcs[i+1], "https://"+env.links[name].addr())
+		if _, err := join.Join(ctx, env.hub, join.Options{Name: name, Kubeconfig: kc}); err != nil {
 			t.Fatalf("joining %s: %v", name, err)
 		}
 	}
@@ -197,6 +209,13 @@ func memberReady(ctx context.Context, hub client.Client, name string) error {
 	return nil
 }
 
+func memberNotReady(ctx context.Context, hub client.Client, name string) error {
+	if memberReady(ctx, hub, name) == nil {
+		return fmt.Errorf("member %s is still Ready", name)
+	}
+	return nil
+}
+
 // eventually retries check until it returns nil or timeout passes, then fails with its error.
 func eventually(t *testing.T, timeout time.Duration, check func() error) {
 	t.Helper()
@@ -210,5 +229,91 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 			t.Fatalf("still not true after %s: %v", timeout, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// redirect points every cluster of a kubeconfig at server.
+func redirect(t *testing.T, kubeconfig []byte, server string) []byte {
+	t.Helper()
+	cfg, err := clientcmd.Load(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cfg.Clusters {
+		c.Server = server
+	}
+	out, err := clientcmd.Write(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// link is a TCP relay to a member's API server that can be cut (every connection dropped and
+// new ones refused) and restored, like a network partition between the hub and the member.
+type link struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  map[net.Conn]bool
+}
+
+func newLink(t *testing.T, target string) *link {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &link{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { _ = ln.Close(); l.set(true) })
+	go l.accept()
+	return l
+}
+
+func (l *link) addr() string { return l.ln.Addr().String() }
+
+func (l *link) accept() {
+	for {
+		c, err := l.ln.Accept()
+		if err != nil {
+			return
+		}
+		l.mu.Lock()
+		if l.cut {
+			l.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		l.conns[c] = true
+		l.mu.Unlock()
+		go l.relay(c)
+	}
+}
+
+func (l *link) relay(c net.Conn) {
+	up, err := net.Dial("tcp", l.target)
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	l.mu.Lock()
+	l.conns[up] = true
+	l.mu.Unlock()
+	go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
+	_, _ = io.Copy(c, up)
+	_ = c.Close()
+}
+
+// set cuts the link (true) or restores it (false).
+func (l *link) set(cut bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cut = cut
+	if cut {
+		for c := range l.conns {
+			_ = c.Close()
+		}
+		l.conns = map[net.Conn]bool{}
 	}
 }

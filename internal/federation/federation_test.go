@@ -120,6 +120,8 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 	t.Run("a member's rejection shows in status while the other member gets the app", func(t *testing.T) { rejectionIsolated(t, env) })
 	t.Run("an override that does not apply is InvalidSpec", func(t *testing.T) { invalidSpec(t, env) })
 	t.Run("the sample application is accepted and divided by capacity", func(t *testing.T) { sampleLands(t, env) })
+	t.Run("a lost member's replicas move, its copy goes when it returns", func(t *testing.T) { failoverMoves(t, env) })
+	t.Run("deleting while a member is lost waits for it, then cleans it", func(t *testing.T) { deletionWaitsForLostMember(t, env) })
 	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
 }
 
@@ -407,6 +409,91 @@ func sampleLands(t *testing.T, env *fleetEnv) {
 		if err := landed(); err != nil {
 			got, _ := getApp(ctx, env, app.Namespace, app.Name)
 			return fmt.Errorf("%w; application status %+v", err, got.Status)
+		}
+		return nil
+	})
+}
+
+func failoverMoves(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "failover"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)
+	app.Spec.Failover = &flotillav1alpha1.FailoverPolicy{TolerationSeconds: 1, MaxEvictionsPerMinute: 1, FailBack: flotillav1alpha1.FailBackNever}
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	markReady(ctx, t, env, ns, "member-1", "member-2")
+
+	env.links["member-2"].set(true)
+	defer env.links["member-2"].set(false)
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		if len(got.Status.Evictions) != 1 || got.Status.Evictions[0].Cluster != "member-2" || got.Status.Evictions[0].Replicas != 3 {
+			return fmt.Errorf("evictions %+v, want member-2 with 3 replicas", got.Status.Evictions)
+		}
+		if got.Status.ReadyReplicas > 3 {
+			return fmt.Errorf("ready %d: the lost member's replicas must not count", got.Status.ReadyReplicas)
+		}
+		return nil
+	})
+	markReady(ctx, t, env, ns, "member-1")
+	// The lost member still holds its copy: it cannot be reached to delete it.
+	if _, err := deployment(ctx, env.members["member-2"], ns); err != nil {
+		t.Fatalf("member-2's copy: %v", err)
+	}
+	env.links["member-2"].set(false)
+	eventually(t, timeout, func() error {
+		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("member-2 still holds the workload after it returned (%w)", err)
+		}
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil || got.Status.ReadyReplicas != 6 || len(got.Status.Clusters) != 1 {
+			return fmt.Errorf("status %+v (%w), want 6 ready in member-1 only", got.Status, err)
+		}
+		return nil
+	})
+}
+
+func deletionWaitsForLostMember(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "deletion-lost"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	env.links["member-2"].set(true)
+	defer env.links["member-2"].set(false)
+	eventually(t, timeout, func() error { return memberNotReady(ctx, env.hub, "member-2") })
+	if err := env.hub.Delete(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, func() error {
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.ConditionApplied)
+		if c == nil || c.Reason != flotillav1alpha1.ReasonClusterUnreachable || !strings.Contains(c.Message, "member-2") {
+			return fmt.Errorf("Applied condition %+v, want ClusterUnreachable naming member-2", c)
+		}
+		if _, err := deployment(ctx, env.members["member-1"], ns); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("member-1 not cleaned yet (%w)", err)
+		}
+		return nil
+	})
+	env.links["member-2"].set(false)
+	eventually(t, timeout, func() error {
+		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("application still there (%w)", err)
+		}
+		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("member-2 still holds the workload (%w)", err)
 		}
 		return nil
 	})
