@@ -137,7 +137,7 @@ func (s *scope) cluster(name string) *status.Cluster {
 func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error {
 	in := status.Input{
 		Generation: s.app.Generation, Revision: s.revision, Workload: s.app.Status.Workload, Invalid: s.invalid,
-		Unschedulable: s.decision.Unschedulable, Evictions: s.failover.Evictions,
+		Unschedulable: s.decision.Unschedulable, NotChosen: notChosen(s.decision), Evictions: s.failover.Evictions,
 		Previous: s.app.Status.Conditions, Now: r.opts.Clock.Now(),
 	}
 	if s.invalid != "" {
@@ -163,4 +163,13 @@ func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error
 		return client.IgnoreNotFound(err)
 	}
 	return nil
+}
+
+// notChosen says why each rejected cluster was left out.
+func notChosen(d scheduling.Decision) []string {
+	out := make([]string, 0, len(d.Rejected))
+	for _, r := range d.Rejected {
+		out = append(out, r.Cluster+" ("+r.Plugin+": "+r.Reason+")")
+	}
+	return out
 }

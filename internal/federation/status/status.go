@@ -63,8 +63,11 @@ type Input struct {
 	Invalid string
 	// Unschedulable is the scheduler's message; with no chosen cluster it means NoClusterFits.
 	Unschedulable string
-	Clusters      []Cluster
-	Evictions     []flotillav1alpha1.Eviction
+	// NotChosen says why clusters were left out ("member-3: ClusterSelector: ..."), for the
+	// Scheduled condition's message.
+	NotChosen []string
+	Clusters  []Cluster
+	Evictions []flotillav1alpha1.Eviction
 	// Previous conditions, so that unchanged conditions keep their transition time.
 	Previous []metav1.Condition
 	Now      time.Time
@@ -161,6 +164,9 @@ func scheduled(in Input) metav1.Condition {
 	msg := fmt.Sprintf("placed on %d cluster(s): %s", len(chosen), strings.Join(parts, ", "))
 	if in.Unschedulable != "" {
 		msg += "; " + in.Unschedulable
+	}
+	if len(in.NotChosen) > 0 {
+		msg += "; not chosen: " + strings.Join(in.NotChosen, "; ")
 	}
 	return cond(flotillav1alpha1.ConditionScheduled, true, flotillav1alpha1.ReasonScheduled, msg)
 }

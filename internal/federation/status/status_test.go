@@ -88,6 +88,15 @@ func TestAggregate(t *testing.T) {
 	}
 }
 
+func TestScheduledSaysWhyClustersWereLeftOut(t *testing.T) {
+	st := Aggregate(Input{Revision: "r1", Now: now, NotChosen: []string{"member-3 (ClusterSelector: labels do not match)"},
+		Clusters: []Cluster{{Name: "a", Desired: 2, Reachable: true}}})
+	c := meta.FindStatusCondition(st.Conditions, flotillav1alpha1.ConditionScheduled)
+	if c == nil || c.Message != "placed on 1 cluster(s): a=2; not chosen: member-3 (ClusterSelector: labels do not match)" {
+		t.Fatalf("Scheduled = %+v", c)
+	}
+}
+
 func TestAggregateKeepsTransitionTime(t *testing.T) {
 	earlier := metav1.NewTime(now.Add(-time.Hour))
 	in := Input{Revision: "r1", Now: now, Previous: []metav1.Condition{{Type: flotillav1alpha1.ConditionAvailable,
