@@ -52,6 +52,11 @@ func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *sco
 		}(a.Name, c, obs.client)
 	}
 	wg.Wait()
+	for _, a := range s.chosen {
+		if c := s.clusters[a.Name]; c != nil && c.ApplyError != "" {
+			s.requeueAfter(r.opts.PendingRetry) // a member may accept later (quota freed, object fixed)
+		}
+	}
 	return false, nil
 }
 
