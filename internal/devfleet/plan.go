@@ -207,6 +207,9 @@ func kwokArgs(c Cluster, p clusterPorts, index int) []string {
 		"--kubeconfig=" + c.componentKubeconfig(ComponentKWOK),
 		"--config=" + filepath.Join(c.Dir, "kwok-stages.yaml"),
 		"--manage-nodes-with-annotation-selector=" + KWOKNodeAnnotation + "=fake",
+		// Node liveness comes from leases: the heartbeat stage rewrites node status only every
+		// ~10 minutes, so without leases the node lifecycle controller marks nodes NotReady.
+		"--node-lease-duration-seconds=40",
 		"--server-address=" + local(p.KWOK),
 		fmt.Sprintf("--cidr=10.%d.0.0/16", 100+index%100),
 		fmt.Sprintf("--node-ip=10.%d.255.254", 100+index%100),

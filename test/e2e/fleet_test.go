@@ -182,7 +182,7 @@ func TestLostMemberTurnsNotReadyAfterTheThresholdAndReturnsWithoutFlapping(t *te
 		t.Fatal(err)
 	}
 	restarted = true
-	framework.Eventually(t, 60*time.Second, func() error {
+	framework.Eventually(t, 2*time.Minute, func() error {
 		mc, err := memberCluster(t, victim)
 		if err != nil || readyStatus(mc) != metav1.ConditionTrue {
 			return fmt.Errorf("%s not Ready again yet (%w)", victim, err)
