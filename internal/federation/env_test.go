@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -39,14 +40,15 @@ import (
 // fleetEnv is a hub and its members, each a real kube-apiserver and etcd, with the fleet and
 // federation controllers running against the hub.
 type fleetEnv struct {
-	hub     client.Client
-	members map[string]client.Client
+	hub client.Client
+	// hubKubeconfig is an admin kubeconfig file for the hub, for the CLI.
+	hubKubeconfig string
+	members       map[string]client.Client
 	// links carry the hub's traffic to each member; cutting one makes the member unreachable.
 	links map[string]*link
 }
 
-// startAPIServer starts one API server in dir; for a member it also returns an admin
-// kubeconfig. It runs on any goroutine, so it reports errors instead of failing the test.
+// startAPIServer starts one API server in dir and returns an admin REST config and kubeconfig. It runs on any goroutine, so it reports errors instead of failing the test.
 func startAPIServer(t *testing.T, dir string, hub bool) (*rest.Config, []byte, error) {
 	env := &envtest.Environment{BinaryAssetsDirectory: dir, Scheme: scheme.Scheme}
 	if hub {
@@ -59,9 +61,6 @@ func startAPIServer(t *testing.T, dir string, hub bool) (*rest.Config, []byte, e
 		return nil, nil, fmt.Errorf("starting envtest: %w", err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	if hub {
-		return cfg, nil, nil
-	}
 	user, err := env.AddUser(envtest.User{Name: "flotilla-hub", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		return nil, nil, err
@@ -100,6 +99,10 @@ func startFleet(t *testing.T, names ...string) *fleetEnv {
 		t.FailNow()
 	}
 	env := &fleetEnv{hub: newClient(t, cfgs[0]), members: map[string]client.Client{}, links: map[string]*link{}}
+	env.hubKubeconfig = filepath.Join(t.TempDir(), "hub.kubeconfig")
+	if err := os.WriteFile(env.hubKubeconfig, kcs[0], 0o600); err != nil {
+		t.Fatal(err)
+	}
 	startControllers(t, cfgs[0])
 	for i, name := range names {
 		m := newClient(t, cfgs[i+1])

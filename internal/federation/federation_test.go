@@ -1,8 +1,11 @@
 package federation_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/examples"
+	"flotilla.dev/flotilla/internal/cli"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
 
@@ -122,6 +126,7 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 	t.Run("the sample application is accepted and divided by capacity", func(t *testing.T) { sampleLands(t, env) })
 	t.Run("a lost member's replicas move, its copy goes when it returns", func(t *testing.T) { failoverMoves(t, env) })
 	t.Run("deleting while a member is lost waits for it, then cleans it", func(t *testing.T) { deletionWaitsForLostMember(t, env) })
+	t.Run("the CLI applies, lists, describes and undoes", func(t *testing.T) { cliJourney(t, env) })
 	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
 }
 
@@ -497,4 +502,67 @@ func deletionWaitsForLostMember(t *testing.T, env *fleetEnv) {
 		}
 		return nil
 	})
+}
+
+// flotilla runs the CLI against the hub and returns what it printed.
+func flotilla(t *testing.T, env *fleetEnv, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--kubeconfig", env.hubKubeconfig)
+	if code := cli.Execute(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("flotilla %s exited %d: %s", strings.Join(args, " "), code, errOut.String())
+	}
+	return out.String()
+}
+
+func cliJourney(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "cli"
+	createNamespace(ctx, t, env.hub, ns)
+	file := filepath.Join(t.TempDir(), "sample-app.yaml")
+	if err := os.WriteFile(file, examples.SampleApplicationYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := flotilla(t, env, "apply", "-f", file, "-n", ns); out != "application.flotilla.dev/web serverside-applied\n" {
+		t.Fatalf("apply printed %q", out)
+	}
+	all := map[string]int32{"member-1": 3, "member-2": 3}
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	markReady(ctx, t, env, ns, "member-1", "member-2")
+	eventually(t, timeout, func() error {
+		if out := flotilla(t, env, "get", "apps", "-n", ns, "-o", "wide"); !strings.Contains(out, "member-1=3/3,member-2=3/3") {
+			return fmt.Errorf("get apps -o wide:\n%s", out)
+		}
+		return nil
+	})
+	desc := flotilla(t, env, "describe", "app", "web", "-n", ns)
+	for _, want := range []string{"Divided by AvailableCapacity", "1 (web-", "first release of web v1", "RevisionCreated"} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("describe lacks %q:\n%s", want, desc)
+		}
+	}
+	update(ctx, t, env, ns, "web", func(a *flotillav1alpha1.Application) {
+		a.Spec.Resources = replaceImage(t, a.Spec.Resources, "registry.example.com/web:v1", "registry.example.com/web:v2")
+	})
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
+	eventually(t, timeout, func() error {
+		if out := flotilla(t, env, "rollout", "history", "web", "-n", ns); strings.Count(out, "web-") != 2 {
+			return fmt.Errorf("history:\n%s", out)
+		}
+		return nil
+	})
+	undo := flotilla(t, env, "rollout", "undo", "web", "-n", ns)
+	if undo != "application.flotilla.dev/web rolled back to revision 1\n  ~ Deployment web\n" {
+		t.Fatalf("undo printed %q", undo)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+}
+
+func replaceImage(t *testing.T, res []flotillav1alpha1.Manifest, from, to string) []flotillav1alpha1.Manifest {
+	t.Helper()
+	out := make([]flotillav1alpha1.Manifest, len(res))
+	for i, m := range res {
+		out[i] = *m.DeepCopy()
+		out[i].Raw = []byte(strings.ReplaceAll(string(m.Raw), from, to))
+	}
+	return out
 }
