@@ -127,6 +127,7 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 	t.Run("a lost member's replicas move, its copy goes when it returns", func(t *testing.T) { failoverMoves(t, env) })
 	t.Run("deleting while a member is lost waits for it, then cleans it", func(t *testing.T) { deletionWaitsForLostMember(t, env) })
 	t.Run("the CLI applies, lists, describes and undoes", func(t *testing.T) { cliJourney(t, env) })
+	t.Run("an Application re-created under the same name starts a fresh history", func(t *testing.T) { recreated(t, env) })
 	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
 }
 
@@ -565,4 +566,39 @@ func replaceImage(t *testing.T, res []flotillav1alpha1.Manifest, from, to string
 		out[i].Raw = []byte(strings.ReplaceAll(string(m.Raw), from, to))
 	}
 	return out
+}
+
+func recreated(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "recreated"
+	createNamespace(ctx, t, env.hub, ns)
+	first := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)
+	if err := env.hub.Create(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	if err := env.hub.Delete(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, func() error {
+		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("still there (%w)", err)
+		}
+		return nil
+	})
+	// This API server has no garbage collector: the old revision stays, as it would for a while.
+	second := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)
+	if err := env.hub.Create(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		var list flotillav1alpha1.ApplicationRevisionList
+		if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		if len(list.Items) != 1 || list.Items[0].OwnerReferences[0].UID != second.UID || list.Items[0].Spec.Revision != 1 {
+			return fmt.Errorf("revisions %+v, want one, revision 1, owned by the new Application", list.Items)
+		}
+		return nil
+	})
 }

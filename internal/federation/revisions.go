@@ -64,9 +64,7 @@ func (r *ApplicationReconciler) createRevision(ctx context.Context, app *flotill
 	}
 	err := r.Client.Create(ctx, plan.Create)
 	if apierrors.IsAlreadyExists(err) {
-		// A stale cache or a revision left by an earlier Application of this name: retry the pass
-		// once the cache shows it.
-		return fmt.Errorf("revision %s exists already; retrying: %w", plan.Create.Name, err)
+		return r.clearStaleRevision(ctx, app, plan.Create.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("creating revision %s: %w", plan.Create.Name, err)
@@ -74,6 +72,22 @@ func (r *ApplicationReconciler) createRevision(ctx context.Context, app *flotill
 	r.Events.Eventf(app, plan.Create, "Normal", "RevisionCreated", "Revise",
 		"revision %d (%s) of %s", plan.Create.Spec.Revision, plan.Create.Name, app.Name)
 	return nil
+}
+
+// clearStaleRevision handles a revision name that is taken: by a revision of an earlier
+// Application of the same name (not yet garbage collected), which is deleted, or by one the
+// cache has not shown yet. Either way the pass is retried.
+func (r *ApplicationReconciler) clearStaleRevision(ctx context.Context, app *flotillav1alpha1.Application, name string) error {
+	existing := &flotillav1alpha1.ApplicationRevision{}
+	if err := r.Client.Get(ctx, client.ObjectKey{Namespace: app.Namespace, Name: name}, existing); err != nil {
+		return fmt.Errorf("revision %s exists already: %w", name, err)
+	}
+	if len(ownedRevisions(app, []flotillav1alpha1.ApplicationRevision{*existing})) == 0 {
+		if err := r.Client.Delete(ctx, existing); client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("deleting revision %s left by an earlier application %s: %w", name, app.Name, err)
+		}
+	}
+	return fmt.Errorf("revision %s exists already; retrying once the cache shows it", name)
 }
 
 // reconcileValidation renders for synthetic clusters; a spec that cannot apply stops the pass
