@@ -19,11 +19,12 @@ import (
 
 func newClustersCommand(g *options.Global, o *Options) *cobra.Command {
 	return &cobra.Command{
-		Use:     "clusters [NAME]",
-		Aliases: []string{"cluster", "memberclusters", "membercluster", "mc"},
-		Short:   "List the member clusters and their health and capacity",
-		Example: "  flotilla get clusters -o wide",
-		Args:    cobra.MaximumNArgs(1),
+		Use:               "clusters [NAME]",
+		Aliases:           []string{"cluster", "memberclusters", "membercluster", "mc"},
+		Short:             "List the member clusters and their health and capacity",
+		Example:           "  flotilla get clusters -o wide",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: CompleteClusterNames(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := printers.ParseFormat(o.Output)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"flotilla.dev/flotilla/internal/cli/get"
 	"flotilla.dev/flotilla/internal/cli/options"
 	fleetjoin "flotilla.dev/flotilla/internal/fleet/join"
 )
@@ -25,8 +26,9 @@ func NewCommand(g *options.Global) *cobra.Command {
 		Long: `Remove a member cluster from the fleet: the objects Flotilla created in it (labelled
 app.kubernetes.io/managed-by=flotilla; left in place when the cluster is unreachable), its
 credential Secret and its MemberCluster. Without --yes it only says what it would remove.`,
-		Example: "  flotilla unjoin eu-west-1          # show what would be removed\n  flotilla unjoin eu-west-1 --yes",
-		Args:    cobra.ExactArgs(1),
+		Example:           "  flotilla unjoin eu-west-1          # show what would be removed\n  flotilla unjoin eu-west-1 --yes",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: get.CompleteClusterNames(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			hub, err := g.Client()
 			if err != nil {

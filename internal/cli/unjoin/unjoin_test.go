@@ -72,6 +72,9 @@ func TestJoinGetUnjoinFromTheCommandLine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "membercluster/eu-1 joined") {
 		t.Fatalf("join: exit %d\n%s", code, out)
 	}
+	if out, _ := run(t, "__complete", "unjoin", "--kubeconfig", hub, ""); !strings.Contains(out, "eu-1") {
+		t.Fatalf("completion of unjoin does not offer the cluster:\n%s", out)
+	}
 	out, code = run(t, "get", "clusters", "--kubeconfig", hub)
 	if code != 0 || !strings.Contains(out, "NAME") || !strings.Contains(out, "eu-1") || !strings.Contains(out, "eu ") {
 		t.Fatalf("get clusters: exit %d\n%s", code, out)
