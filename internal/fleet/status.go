@@ -106,6 +106,10 @@ func readyCondition(o Observation, reachable metav1.Condition, nodes flotillav1a
 	switch {
 	case reachable.Status != metav1.ConditionTrue:
 		c.Status, c.Reason, c.Message = reachable.Status, reachable.Reason, reachable.Message
+	case !o.Synced && nodes.Total == 0:
+		// Just connected: no node counts yet. Unknown rather than a NoReadyNodes warning.
+		c.Status, c.Reason = metav1.ConditionUnknown, flotillav1alpha1.ReasonAwaitingFirstProbe
+		c.Message = "waiting for the member's node cache to sync"
 	case nodes.Ready > 0:
 		c.Status, c.Reason = metav1.ConditionTrue, flotillav1alpha1.ReasonNodesReady
 		c.Message = fmt.Sprintf("%d of %d nodes Ready", nodes.Ready, nodes.Total)

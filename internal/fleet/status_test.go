@@ -39,6 +39,8 @@ func TestComputeStatusConditions(t *testing.T) {
 			metav1.ConditionTrue, metav1.ConditionTrue, flotillav1alpha1.ReasonNodesReady, flotillav1alpha1.NodeCount{Total: 1, Ready: 1}},
 		{"unreachable because unauthorized", Observation{Health: HealthState{Verdict: Unreachable, Since: t0}, Problem: unauthorized},
 			metav1.ConditionFalse, metav1.ConditionFalse, flotillav1alpha1.ReasonUnauthorized, flotillav1alpha1.NodeCount{}},
+		{"reachable, node cache not synced yet", Observation{Health: HealthState{Verdict: Reachable, Since: t0}},
+			metav1.ConditionTrue, metav1.ConditionUnknown, flotillav1alpha1.ReasonAwaitingFirstProbe, flotillav1alpha1.NodeCount{}},
 		{"never probed", Observation{},
 			metav1.ConditionUnknown, metav1.ConditionUnknown, flotillav1alpha1.ReasonAwaitingFirstProbe, flotillav1alpha1.NodeCount{}},
 	}
