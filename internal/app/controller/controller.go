@@ -72,6 +72,9 @@ func (o Options) Validate() error {
 	return errors.Join(errs...)
 }
 
+// Leader election holds a Lease in the system namespace.
+// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;list;watch;create;update;patch;delete
+
 // NewManager builds the manager with every hub capability attached.
 func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, error) {
 	if err := o.Validate(); err != nil {
