@@ -257,7 +257,7 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 		if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			t.Fatal(err)
 		}
-		prev, err := revision.Find(list.Items, a.Status.CurrentRevision, 0)
+		prev, err := revision.Find(list.Items, revision.CurrentName(a), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

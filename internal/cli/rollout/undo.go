@@ -37,7 +37,7 @@ revision and applies it to every chosen cluster.`,
 				if err != nil {
 					return err
 				}
-				if target, err = revision.Find(revs, app.Status.CurrentRevision, to); err != nil {
+				if target, err = revision.Find(revs, revision.CurrentName(app), to); err != nil {
 					return err
 				}
 				if changes = revision.Restore(app, target); len(changes) == 0 {

@@ -77,6 +77,17 @@ func Name(app, hash string) string {
 	return app + "-" + hash
 }
 
+// CurrentName is the revision name of app's spec as it is now, which status.currentRevision
+// reports only once the controller has seen it. It falls back to status when the spec cannot
+// be hashed.
+func CurrentName(app *flotillav1alpha1.Application) string {
+	hash, err := Hash(app.Spec.Resources, app.Spec.Overrides)
+	if err != nil {
+		return app.Status.CurrentRevision
+	}
+	return Name(app.Name, hash)
+}
+
 // Plan is what to do to the revisions of one Application.
 type Plan struct {
 	// Current is the name of the revision of the Application's current spec.

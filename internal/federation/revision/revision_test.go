@@ -111,6 +111,15 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+func TestCurrentNameFollowsTheSpecNotTheStatus(t *testing.T) {
+	revs := history(t, "v1", "v2")
+	a := app("v2", nil)
+	a.Status.CurrentRevision = revs[0].Name // the controller has not caught up yet
+	if got := CurrentName(a); got != revs[1].Name {
+		t.Fatalf("CurrentName = %s, want %s", got, revs[1].Name)
+	}
+}
+
 func TestFind(t *testing.T) {
 	revs := history(t, "v1", "v2", "v3")
 	current := revs[2].Name
