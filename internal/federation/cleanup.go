@@ -90,7 +90,10 @@ func (r *ApplicationReconciler) reconcileCleanup(ctx context.Context, s *scope) 
 		placed = append(placed, st)
 		desired += a.Replicas
 	}
-	if len(s.chosen) > 0 && desired > 0 && !failover.Complete(placed, removing) {
+	if len(s.chosen) == 0 {
+		return false, nil // nothing is placed anywhere else: never remove the last copies
+	}
+	if desired > 0 && !failover.Complete(placed, removing) {
 		return false, nil // status updates of the new placement bring us back
 	}
 	for _, name := range sortedNames(removing) {
