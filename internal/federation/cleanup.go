@@ -76,24 +76,19 @@ func (r *ApplicationReconciler) reconcileCleanup(ctx context.Context, s *scope) 
 	if len(removing) == 0 {
 		return false, nil
 	}
-	var placed []flotillav1alpha1.ClusterStatus
-	var desired int32
+	placed := make([]flotillav1alpha1.ClusterStatus, 0, len(s.chosen))
 	for _, a := range s.chosen {
 		c := s.clusters[a.Name]
 		st := flotillav1alpha1.ClusterStatus{Name: a.Name, Replicas: a.Replicas, Reachable: metav1.ConditionTrue}
 		if !c.Reachable {
 			st.Reachable = metav1.ConditionFalse
 		}
-		if c.Workload != nil && c.Workload.Revision == s.revision {
-			st.ReadyReplicas = c.Workload.Ready
+		if w := c.Workload; w != nil && w.Revision == s.revision && w.ObservedGeneration >= w.Generation {
+			st.ReadyReplicas = min(w.Ready, w.Updated)
 		}
 		placed = append(placed, st)
-		desired += a.Replicas
 	}
-	if len(s.chosen) == 0 {
-		return false, nil // nothing is placed anywhere else: never remove the last copies
-	}
-	if desired > 0 && !failover.Complete(placed, removing) {
+	if !failover.CanRemove(placed, removing) {
 		return false, nil // status updates of the new placement bring us back
 	}
 	for _, name := range sortedNames(removing) {

@@ -180,3 +180,25 @@ func Complete(placement []flotillav1alpha1.ClusterStatus, evicted map[string]boo
 	}
 	return desired > 0 && ready >= desired
 }
+
+// CanRemove reports whether the copies in the removing clusters may be deleted given the new
+// placement: never when nothing else is placed (the last copies stay), at once when the new
+// placement wants no replicas, otherwise once it is Complete.
+func CanRemove(placement []flotillav1alpha1.ClusterStatus, removing map[string]bool) bool {
+	var desired int32
+	placed := 0
+	for _, c := range placement {
+		if removing[c.Name] {
+			continue
+		}
+		placed++
+		desired += c.Replicas
+	}
+	switch {
+	case placed == 0:
+		return false
+	case desired == 0:
+		return true
+	}
+	return Complete(placement, removing)
+}

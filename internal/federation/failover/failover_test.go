@@ -180,3 +180,23 @@ func TestComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestCanRemove(t *testing.T) {
+	removing := map[string]bool{"a": true}
+	cases := []struct {
+		name      string
+		placement []flotillav1alpha1.ClusterStatus
+		want      bool
+	}{
+		{"nothing else placed: the last copy stays", nil, false},
+		{"only the removing cluster itself", []flotillav1alpha1.ClusterStatus{{Name: "a", Replicas: 3, ReadyReplicas: 3}}, false},
+		{"new placement wants no replicas", []flotillav1alpha1.ClusterStatus{{Name: "b"}}, true},
+		{"new placement not ready", []flotillav1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 1}}, false},
+		{"new placement ready", []flotillav1alpha1.ClusterStatus{{Name: "b", Replicas: 3, ReadyReplicas: 3}}, true},
+	}
+	for _, tc := range cases {
+		if got := CanRemove(tc.placement, removing); got != tc.want {
+			t.Errorf("%s: CanRemove = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
