@@ -128,6 +128,7 @@ func TestApplicationsAcrossTwoMembers(t *testing.T) {
 	t.Run("deleting while a member is lost waits for it, then cleans it", func(t *testing.T) { deletionWaitsForLostMember(t, env) })
 	t.Run("the CLI applies, lists, describes and undoes", func(t *testing.T) { cliJourney(t, env) })
 	t.Run("an Application re-created under the same name starts a fresh history", func(t *testing.T) { recreated(t, env) })
+	t.Run("an override's replicas are what status expects", func(t *testing.T) { overrideReplicas(t, env) })
 	t.Run("moving clusters removes the old copy only once the new one is ready", func(t *testing.T) { moveIsMakeBeforeBreak(t, env) })
 }
 
@@ -598,6 +599,30 @@ func recreated(t *testing.T, env *fleetEnv) {
 		}
 		if len(list.Items) != 1 || list.Items[0].OwnerReferences[0].UID != second.UID || list.Items[0].Spec.Revision != 1 {
 			return fmt.Errorf("revisions %+v, want one, revision 1, owned by the new Application", list.Items)
+		}
+		return nil
+	})
+}
+
+func overrideReplicas(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "override"
+	createNamespace(ctx, t, env.hub, ns)
+	app := newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)
+	one := int32(1)
+	app.Spec.Overrides = []flotillav1alpha1.ClusterOverride{{ClusterNames: []string{"member-2"}, Replicas: &one,
+		Image: &flotillav1alpha1.ImageOverride{Registry: "mirror.example.com"}}}
+	if err := env.hub.Create(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 1}, "mirror.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		got, err := getApp(ctx, env, ns, "shop")
+		if err != nil {
+			return err
+		}
+		if got.Status.Replicas != 7 {
+			return fmt.Errorf("status replicas %d, want 6+1: %+v", got.Status.Replicas, got.Status.Clusters)
 		}
 		return nil
 	})

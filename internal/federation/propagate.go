@@ -39,6 +39,7 @@ func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *sco
 			c.ApplyError = err.Error()
 			continue
 		}
+		c.Desired = workloadReplicas(objs[len(objs)-1]) // an override may replace the scheduler's count
 		hash := renderedHash(objs)
 		if hash == obs.hash && c.AppliedRevision == s.revision && c.Workload != nil {
 			continue
