@@ -501,7 +501,7 @@ func TestALostMemberHasItsReplicasReadyElsewhereBeforeItsCopyIsRemoved(t *testin
 	framework.Eventually(t, 2*time.Minute, func() error {
 		err := m2.Get(context.Background(), types.NamespacedName{Namespace: ns, Name: "failover"}, &appsv1.Deployment{})
 		if !apierrors.IsNotFound(err) {
-			return fmt.Errorf("member-2 still has the lost copy (err %v)", err)
+			return fmt.Errorf("member-2 still has the lost copy (get: %w)", err)
 		}
 		return nil
 	})
