@@ -43,10 +43,11 @@ unit: ## Run the unit tests only (no API servers).
 	go test -short -count=1 ./...
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Generate deepcopy, CRDs and RBAC with controller-gen.
+generate: $(CONTROLLER_GEN) ## Generate deepcopy, CRDs, RBAC and the webhook configuration with controller-gen.
 	$(CONTROLLER_GEN) object paths=./api/...
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-controller paths=./internal/... output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) webhook paths=./internal/... output:webhook:artifacts:config=config/webhook
 
 .PHONY: verify
 verify: generate ## Fail when generated files or go.mod are out of date.

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -14,9 +16,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation"
+	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 )
@@ -40,6 +44,13 @@ type Options struct {
 	// ClusterSuccessThreshold is how long probes must succeed before an unreachable member is
 	// marked reachable again.
 	ClusterSuccessThreshold time.Duration
+	// WebhookPort serves the validating admission webhook for Applications over HTTPS; 0 runs
+	// no webhook server.
+	WebhookPort int
+	// WebhookHost is the address the webhook server listens on; empty means all addresses.
+	WebhookHost string
+	// WebhookCertDir holds the webhook server's tls.crt and tls.key (reloaded when they change).
+	WebhookCertDir string
 }
 
 // DefaultOptions are the defaults of `flotilla controller`.
@@ -69,7 +80,29 @@ func (o Options) Validate() error {
 	if o.ClusterFailureThreshold < 0 || o.ClusterSuccessThreshold < 0 {
 		errs = append(errs, errors.New("--cluster-failure-threshold and --cluster-success-threshold must not be negative"))
 	}
+	errs = append(errs, o.validateWebhook()...)
 	return errors.Join(errs...)
+}
+
+// validateWebhook checks the webhook flags: a port in range and, when the port is set, a
+// certificate directory holding tls.crt and tls.key.
+func (o Options) validateWebhook() []error {
+	if o.WebhookPort < 0 || o.WebhookPort > 65535 {
+		return []error{fmt.Errorf("--webhook-port must be between 0 and 65535, got %d", o.WebhookPort)}
+	}
+	if o.WebhookPort == 0 {
+		return nil
+	}
+	if o.WebhookCertDir == "" {
+		return []error{errors.New("--webhook-cert-dir is required with --webhook-port")}
+	}
+	var errs []error
+	for _, name := range []string{"tls.crt", "tls.key"} {
+		if _, err := os.Stat(filepath.Join(o.WebhookCertDir, name)); err != nil {
+			errs = append(errs, fmt.Errorf("--webhook-cert-dir %s: %w", o.WebhookCertDir, err))
+		}
+	}
+	return errs
 }
 
 // Leader election holds a Lease in the system namespace.
@@ -81,6 +114,10 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 		return nil, err
 	}
 	lease, renew, retry := o.LeaseDuration, o.RenewDeadline, o.RetryPeriod
+	var webhookServer webhook.Server
+	if o.WebhookPort != 0 {
+		webhookServer = webhook.NewServer(webhook.Options{Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir})
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme.Scheme,
 		Logger:                        log,
@@ -93,6 +130,7 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 		LeaseDuration:                 &lease,
 		RenewDeadline:                 &renew,
 		RetryPeriod:                   &retry,
+		WebhookServer:                 webhookServer,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the controller manager: %w", err)
@@ -121,7 +159,15 @@ func setupCapabilities(mgr manager.Manager, o Options) error {
 	if err := federation.Setup(mgr, registry, federation.Options{}); err != nil {
 		return fmt.Errorf("setting up the federation controller: %w", err)
 	}
-	return nil
+	if o.WebhookPort == 0 {
+		return nil
+	}
+	if err := admission.Setup(mgr); err != nil {
+		return fmt.Errorf("setting up the Application admission webhook: %w", err)
+	}
+	// Ready only once the webhook serves, so whoever registers it (dev up) does not lock
+	// Application writes behind a server that is not listening yet.
+	return mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
 }
 
 // Run builds the manager and runs it until ctx ends.
@@ -130,6 +176,6 @@ func Run(ctx context.Context, cfg *rest.Config, o Options, log logr.Logger) erro
 	if err != nil {
 		return err
 	}
-	log.Info("starting hub controllers", "leaderElection", o.LeaderElect, "metrics", o.MetricsAddr)
+	log.Info("starting hub controllers", "leaderElection", o.LeaderElect, "metrics", o.MetricsAddr, "webhookPort", o.WebhookPort)
 	return mgr.Start(ctx)
 }

@@ -42,6 +42,9 @@ func NewCommand(g *options.Global) *cobra.Command {
 	f.DurationVar(&o.ClusterProbeInterval, "cluster-probe-interval", o.ClusterProbeInterval, "how often member clusters are probed")
 	f.DurationVar(&o.ClusterFailureThreshold, "cluster-failure-threshold", o.ClusterFailureThreshold, "how long probes must fail before a member is marked unreachable")
 	f.DurationVar(&o.ClusterSuccessThreshold, "cluster-success-threshold", o.ClusterSuccessThreshold, "how long probes must succeed before a member is marked reachable again")
+	f.IntVar(&o.WebhookPort, "webhook-port", o.WebhookPort, "HTTPS port of the validating admission webhook for Applications; 0 runs no webhook server")
+	f.StringVar(&o.WebhookHost, "webhook-host", o.WebhookHost, "address the webhook server listens on, e.g. 127.0.0.1; empty means all addresses")
+	f.StringVar(&o.WebhookCertDir, "webhook-cert-dir", o.WebhookCertDir, "directory holding the webhook server's tls.crt and tls.key (reloaded on change)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return cmd
 }
