@@ -12,23 +12,32 @@ type HubProcess struct {
 	Name string
 	// Binary is the absolute path of the executable.
 	Binary string
-	// Args builds the arguments from two free ports on 127.0.0.1: one for the plain-HTTP health
-	// endpoint (/readyz is probed) and one for metrics.
-	Args func(healthPort, metricsPort int) []string
+	// ExtraPorts is how many more free ports the process needs, e.g. one for a webhook server.
+	// They follow the health and metrics ports in Component.Ports.
+	ExtraPorts int
+	// Args builds the arguments from free ports on 127.0.0.1: one for the plain-HTTP health
+	// endpoint (/readyz is probed), one for metrics and ExtraPorts more.
+	Args func(healthPort, metricsPort int, extraPorts ...int) []string
 }
 
 // EnsureHubProcess records p as a component of the hub (so `dev status` shows it and `dev down`
 // stops it), starts it unless it already runs, and waits until its /readyz answers. A process
-// recorded earlier keeps its ports and arguments.
+// recorded earlier keeps its ports and arguments, unless its binary or number of ports changed:
+// then it is stopped and recorded again with new ports.
 func (f *Fleet) EnsureHubProcess(ctx context.Context, p HubProcess) error {
 	comp, ok := f.Hub.Component(p.Name)
-	if !ok || comp.Binary != p.Binary {
-		ports, err := freePorts(2)
+	if !ok || comp.Binary != p.Binary || len(comp.Ports) != 2+p.ExtraPorts {
+		if ok {
+			if err := stopProcess(ctx, f.clock, comp, stopGrace); err != nil {
+				return fmt.Errorf("stopping the outdated %s: %w", p.Name, err)
+			}
+		}
+		ports, err := freePorts(2 + p.ExtraPorts)
 		if err != nil {
 			return err
 		}
 		comp = Component{
-			Name: p.Name, Binary: p.Binary, Args: p.Args(ports[0], ports[1]),
+			Name: p.Name, Binary: p.Binary, Args: p.Args(ports[0], ports[1], ports[2:]...),
 			Port: ports[0], Ports: ports, HealthURL: url("http", ports[0], "/readyz"),
 			LogPath: filepath.Join(f.Hub.Dir, "logs", p.Name+".log"),
 			PIDPath: filepath.Join(f.Hub.Dir, "run", p.Name+".pid"),

@@ -1,6 +1,7 @@
 // Package devup is what `flotilla dev up` does once the local fleet's clusters run: join every
 // member to the hub through the same code as `flotilla join`, run the hub controller as a fleet
-// process, and deploy the sample application. Every step is idempotent, so `dev up` on a running
+// process, register its Application admission webhook with the hub, and deploy the sample
+// application. Every step is idempotent, so `dev up` on a running
 // fleet converges instead of failing.
 package devup
 
@@ -44,7 +45,11 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err := joinMembers(ctx, hub, f, o.Out); err != nil {
 			return err
 		}
-		if err := startController(ctx, f, o.Out); err != nil {
+		ep, err := startController(ctx, f, o.Out)
+		if err != nil {
+			return err
+		}
+		if err := registerWebhook(ctx, hub, ep, o.Out); err != nil {
 			return err
 		}
 		if err := waitMembersReady(ctx, hub, f, o); err != nil {
