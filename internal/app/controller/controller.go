@@ -4,6 +4,7 @@ package controller
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/platform/scheme"
+	"flotilla.dev/flotilla/internal/platform/servingcert"
 )
 
 // Options configure the hub controller process.
@@ -105,6 +107,23 @@ func (o Options) validateWebhook() []error {
 	return errs
 }
 
+// newWebhookServer returns nil (no webhook server) when o.WebhookPort is 0, else an HTTPS
+// server on WebhookHost:WebhookPort with the key pair in WebhookCertDir, reloaded when the
+// files change.
+func newWebhookServer(o Options) (webhook.Server, error) {
+	if o.WebhookPort == 0 {
+		return nil, nil
+	}
+	files, err := servingcert.New(filepath.Join(o.WebhookCertDir, "tls.crt"), filepath.Join(o.WebhookCertDir, "tls.key"))
+	if err != nil {
+		return nil, fmt.Errorf("--webhook-cert-dir: %w", err)
+	}
+	return webhook.NewServer(webhook.Options{
+		Host: o.WebhookHost, Port: o.WebhookPort,
+		TLSOpts: []func(*tls.Config){files.TLSOpt},
+	}), nil
+}
+
 // Leader election holds a Lease in the system namespace.
 // +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;list;watch;create;update;patch;delete
 
@@ -114,9 +133,9 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 		return nil, err
 	}
 	lease, renew, retry := o.LeaseDuration, o.RenewDeadline, o.RetryPeriod
-	var webhookServer webhook.Server
-	if o.WebhookPort != 0 {
-		webhookServer = webhook.NewServer(webhook.Options{Host: o.WebhookHost, Port: o.WebhookPort, CertDir: o.WebhookCertDir})
+	webhookServer, err := newWebhookServer(o)
+	if err != nil {
+		return nil, err
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme.Scheme,

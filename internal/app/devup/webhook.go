@@ -19,9 +19,15 @@ import (
 // WebhookConfigurationName names the local fleet's ValidatingWebhookConfiguration.
 const WebhookConfigurationName = "flotilla-applications"
 
+// specChanged selects the requests the webhook validates (admission.NeedsValidation decides
+// the same): creates, and updates that change the spec of an Application not being deleted. So
+// while the controller is down, labels, annotations and finalizers can still change.
+const specChanged = "request.operation == 'CREATE' || (!has(object.metadata.deletionTimestamp) && object.spec != oldObject.spec)"
+
 // webhookConfiguration returns the ValidatingWebhookConfiguration that sends every create and
-// update of an Application to the controller at 127.0.0.1:port. It fails closed: while the
-// controller is down, Applications cannot be created or changed (deletes still pass).
+// update of an Application's spec to the controller at 127.0.0.1:port. It fails closed: while
+// the controller is down, Applications cannot be created and their specs cannot change
+// (deletes, and updates of metadata only, still pass).
 func webhookConfiguration(port int, caBundle []byte) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	url := "https://127.0.0.1:" + strconv.Itoa(port) + admission.Path
 	return &admissionregistrationv1.ValidatingWebhookConfiguration{
@@ -42,6 +48,10 @@ func webhookConfiguration(port int, caBundle []byte) *admissionregistrationv1.Va
 			AdmissionReviewVersions: []string{"v1"},
 			TimeoutSeconds:          ptr.To[int32](5),
 			FailurePolicy:           ptr.To(admissionregistrationv1.Fail),
+			MatchConditions: []admissionregistrationv1.MatchCondition{{
+				Name:       "spec-changed",
+				Expression: specChanged,
+			}},
 			// The API server's defaults, spelled out so a second `dev up` finds nothing to change.
 			MatchPolicy:       ptr.To(admissionregistrationv1.Equivalent),
 			NamespaceSelector: &metav1.LabelSelector{},
