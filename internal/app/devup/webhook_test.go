@@ -1,11 +1,18 @@
 package devup
 
 import (
+	"bytes"
+	"context"
+	"strings"
 	"testing"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/federation/admission"
+	"flotilla.dev/flotilla/internal/platform/scheme"
 )
 
 func TestWebhookConfiguration(t *testing.T) {
@@ -29,5 +36,43 @@ func TestWebhookConfiguration(t *testing.T) {
 	}
 	if len(r.Resources) != 1 || r.Resources[0] != "applications" {
 		t.Errorf("resources = %v, want applications only (not applications/status)", r.Resources)
+	}
+}
+
+// TestRegisterWebhookIsIdempotent registers the configuration in a real API server (which
+// compiles the match condition) twice: the second `dev up` changes nothing.
+func TestRegisterWebhookIsIdempotent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts a kube-apiserver and etcd (run without -short)")
+	}
+	dir, err := binaries.DefaultPins.Find()
+	if err != nil {
+		t.Skipf("integration test needs the pinned binaries: %v", err)
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: dir, Scheme: scheme.Scheme}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ep := controllerEndpoint{webhookPort: 9443, caBundle: cfg.CAData}
+	for _, want := range []string{"(created)", "(unchanged)"} {
+		var out bytes.Buffer
+		if err := registerWebhook(ctx, hub, ep, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("registering: %q, want %s", out.String(), want)
+		}
+	}
+	ep.webhookPort = 9444
+	var out bytes.Buffer
+	if err := registerWebhook(ctx, hub, ep, &out); err != nil || !strings.Contains(out.String(), "(updated)") {
+		t.Errorf("a new port must update the configuration: %q, %v", out.String(), err)
 	}
 }
