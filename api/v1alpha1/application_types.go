@@ -8,7 +8,7 @@ import (
 )
 
 // ApplicationSpec is a workload, the objects it needs, and where and how it runs.
-// +kubebuilder:validation:XValidation:rule="!has(self.placement.spread) || !has(self.placement.spread.maxClusters) || !has(self.placement.spread.minClusters) || self.placement.spread.minClusters <= self.placement.spread.maxClusters",message="spec.placement.spread.minClusters must not exceed spec.placement.spread.maxClusters",fieldPath=".placement.spread.minClusters"
+// +kubebuilder:validation:XValidation:rule="!has(self.placement) || !has(self.placement.spread) || !has(self.placement.spread.maxClusters) || !has(self.placement.spread.minClusters) || self.placement.spread.minClusters <= self.placement.spread.maxClusters",message="spec.placement.spread.minClusters must not exceed spec.placement.spread.maxClusters",fieldPath=".placement.spread.minClusters"
 type ApplicationSpec struct {
 	// Resources are the manifests of the application: exactly one workload (apps/v1 Deployment
 	// or StatefulSet) and the objects it depends on (ConfigMap, Secret, Service, ServiceAccount,

@@ -131,6 +131,10 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 			t.Errorf("valid %s rejected: %v", name, err)
 		}
 	}
+	// kubectl sends no placement at all (Go clients send placement: {}).
+	if err := hub.Create(ctx, mutate(t, validApp, map[string]string{"spec.placement": "null"}), client.DryRunAll); err != nil {
+		t.Errorf("an application without spec.placement rejected: %v", err)
+	}
 }
 
 func TestInvalidObjectsAreRejectedNamingTheField(t *testing.T) {
