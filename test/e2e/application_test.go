@@ -426,6 +426,7 @@ func TestABlipShorterThanTheToleranceMovesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitMemberReady(t, "member-2")
+	defer waitMemberRunsNewPods(t, "member-2")
 	waitPlacement(t, ns, "blip", map[string]int32{"member-1": 2, "member-2": 2, "member-3": 2})
 	w.stop()
 	maxReplicas, uids := w.snapshot()
@@ -496,6 +497,7 @@ func TestALostMemberHasItsReplicasReadyElsewhereBeforeItsCopyIsRemoved(t *testin
 		t.Fatal(err)
 	}
 	restarted = true
+	defer waitMemberRunsNewPods(t, "member-2")
 	// Once member-2 is back its copy is removed (failBack Never), and the others keep all six.
 	m2 := framework.MemberClient(t, "member-2")
 	framework.Eventually(t, 2*time.Minute, func() error {

@@ -222,6 +222,9 @@ func TestAMemberAPIServerStopsAndComesBackWithItsData(t *testing.T) {
 	if err := f.Healthy(ctx); err != nil {
 		t.Fatalf("fleet not healthy after the restart: %v", err)
 	}
+	// Leave the member as the next tests expect it: Ready in the hub and running new pods.
+	waitMemberReady(t, member)
+	waitMemberRunsNewPods(t, member)
 }
 
 func TestStatusNamesEveryProcess(t *testing.T) {

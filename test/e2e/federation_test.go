@@ -37,6 +37,9 @@ func TestTheSampleApplicationThroughTheCLI(t *testing.T) {
 	f := framework.Fleet(t)
 	hub := framework.HubClient(t)
 	ns := namespace(t, hub)
+	for _, m := range f.Members {
+		waitMemberReady(t, m.Name) // the sample divides over every Ready member
+	}
 	file := filepath.Join(t.TempDir(), "sample-app.yaml")
 	if err := os.WriteFile(file, examples.SampleApplicationYAML(), 0o600); err != nil {
 		t.Fatal(err)

@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
@@ -162,6 +165,7 @@ func TestLostMemberTurnsNotReadyAfterTheThresholdAndReturnsWithoutFlapping(t *te
 		if err != nil {
 			return err
 		}
+		rec.record(readyStatus(mc))
 		reach := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.ConditionReachable)
 		if readyStatus(mc) != metav1.ConditionFalse || reach == nil || reach.Status != metav1.ConditionFalse {
 			return fmt.Errorf("%s still Ready=%s Reachable=%v", victim, readyStatus(mc), reach)
@@ -184,15 +188,51 @@ func TestLostMemberTurnsNotReadyAfterTheThresholdAndReturnsWithoutFlapping(t *te
 	restarted = true
 	framework.Eventually(t, 2*time.Minute, func() error {
 		mc, err := memberCluster(t, victim)
-		if err != nil || readyStatus(mc) != metav1.ConditionTrue {
-			return fmt.Errorf("%s not Ready again yet (%w)", victim, err)
+		if err != nil {
+			return err
+		}
+		rec.record(readyStatus(mc)) // every observation belongs to the timeline
+		if readyStatus(mc) != metav1.ConditionTrue {
+			return fmt.Errorf("%s not Ready again yet", victim)
 		}
 		return nil
 	})
 	stop()
 	<-done
+	waitMemberRunsNewPods(t, victim)
 	want := []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionTrue}
 	if got := rec.history(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Ready went %v, want exactly %v (no flapping)", got, want)
 	}
+}
+
+// waitMemberRunsNewPods waits until a member whose API server was restarted runs new pods again
+// (its controller-manager resumes watches that the restarted server briefly denied), so that the
+// next test finds a working member. It creates and removes a one-replica Deployment.
+func waitMemberRunsNewPods(t *testing.T, member string) {
+	t.Helper()
+	cl := framework.MemberClient(t, member)
+	probe := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", GenerateName: "recovered-"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](1),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"probe": "recovered"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"probe": "recovered"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "p", Image: "probe"}}},
+			},
+		},
+	}
+	framework.Eventually(t, time.Minute, func() error { return cl.Create(context.Background(), probe) })
+	defer func() { _ = cl.Delete(context.Background(), probe) }()
+	framework.Eventually(t, 3*time.Minute, func() error {
+		d := &appsv1.Deployment{}
+		if err := cl.Get(context.Background(), client.ObjectKeyFromObject(probe), d); err != nil {
+			return err
+		}
+		if d.Status.ReadyReplicas != 1 {
+			return fmt.Errorf("%s does not run new pods yet after its API server restart", member)
+		}
+		return nil
+	})
 }
