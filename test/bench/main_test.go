@@ -15,6 +15,7 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -37,6 +38,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if b := flag.Lookup("test.bench"); b == nil || b.Value.String() == "" {
+		// This package holds only benchmarks: without -bench (e.g. in `go test ./...`) there is
+		// nothing to run, so no fleet is started.
+		os.Exit(m.Run())
+	}
 	os.Exit(framework.Main(m, framework.Options{Members: 3, AfterUp: framework.StartHub(framework.HubOptions{})}))
 }
 
