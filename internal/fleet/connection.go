@@ -228,12 +228,14 @@ func (c *connection) nodeInputs(ctx context.Context) ([]capacity.Node, error) {
 	if base == nil || !base.synced.Load() {
 		return nil, &NotConnectedError{Cluster: c.cluster, Reason: "the node and pod cache has not synced yet"}
 	}
+	// The cached objects are read, never modified, so they are not copied: groupByNode only
+	// sums requests into new values.
 	var nodes corev1.NodeList
-	if err := base.List(ctx, &nodes); err != nil {
+	if err := base.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing nodes of %s from the cache: %w", c.cluster, err)
 	}
 	var pods corev1.PodList
-	if err := base.List(ctx, &pods); err != nil {
+	if err := base.List(ctx, &pods, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing pods of %s from the cache: %w", c.cluster, err)
 	}
 	return groupByNode(nodes.Items, pods.Items), nil

@@ -1,6 +1,8 @@
 package fleet
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -63,7 +65,7 @@ func stripNode(obj any) (any, error) {
 }
 
 // groupByNode adapts every node, with the summed requests of the unfinished pods bound to it,
-// sorted by node name.
+// sorted by node name. It only reads nodes and pods, which may be the cache's own objects.
 func groupByNode(nodes []corev1.Node, pods []corev1.Pod) []capacity.Node {
 	type load struct {
 		requested capacity.Resources
@@ -95,7 +97,10 @@ func groupByNode(nodes []corev1.Node, pods []corev1.Pod) []capacity.Node {
 			}
 			count = l.count
 		}
-		out = append(out, capacity.NodeFromCore(&nodes[i], requested, count))
+		n := capacity.NodeFromCore(&nodes[i], requested, count)
+		// nodes may be the cache's own objects: hand out copies of what a caller could modify.
+		n.Labels, n.Taints = maps.Clone(n.Labels), slices.Clone(n.Taints)
+		out = append(out, n)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
