@@ -29,6 +29,7 @@ type ApplicationReconciler struct {
 	Registry Registry
 	Events   events.EventRecorder
 	opts     Options
+	mem      *memory
 }
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=applications,verbs=get;list;watch;update;patch
@@ -45,6 +46,8 @@ type scope struct {
 	members  map[string]*flotillav1alpha1.MemberCluster
 	// revision is the name of the current ApplicationRevision.
 	revision string
+	// revisions holds the resources of every known revision of the Application, by name.
+	revisions map[string][]flotillav1alpha1.Manifest
 	// invalid is why the spec cannot be rendered.
 	invalid string
 	// decision is the scheduler's; chosen is the placement to apply (the decision, or the

@@ -37,11 +37,14 @@ func managedKinds() []managedKind {
 }
 
 // deleteManaged deletes the objects of app in one member, except those named in keep
-// (kind/name), workloads first.
-func deleteManaged(ctx context.Context, cl client.Client, app *flotillav1alpha1.Application, keep map[string]bool) error {
+// (kind/name), workloads first. Only the kinds in only are searched; nil means every kind.
+func deleteManaged(ctx context.Context, cl client.Client, app *flotillav1alpha1.Application, keep, only map[string]bool) error {
 	sel := client.MatchingLabels(render.ManagedLabels(app.Name, app.Namespace))
 	var errs []error
 	for _, mk := range managedKinds() {
+		if only != nil && !only[mk.kind] {
+			continue
+		}
 		if err := cl.List(ctx, mk.list, client.InNamespace(app.Namespace), sel); err != nil {
 			errs = append(errs, err)
 			continue
@@ -97,12 +100,13 @@ func (r *ApplicationReconciler) reconcileCleanup(ctx context.Context, s *scope) 
 			s.requeueAfter(r.opts.PendingRetry)
 			continue
 		}
-		if err := deleteManaged(ctx, obs.client, s.app, nil); err != nil {
+		if err := deleteManaged(ctx, obs.client, s.app, nil, nil); err != nil {
 			ctrl.LoggerFrom(ctx).Error(err, "removing the application from a cluster", "cluster", name)
 			s.requeueAfter(r.opts.PendingRetry)
 			continue
 		}
 		delete(s.clusters, name)
+		r.mem.forgetWorkload(name, s.app.Namespace, s.app.Name)
 		r.Events.Eventf(s.app, nil, corev1.EventTypeNormal, "Removed", "Cleanup", "removed from cluster %s", name)
 	}
 	return false, nil
@@ -122,7 +126,7 @@ func (r *ApplicationReconciler) finalize(ctx context.Context, s *scope) (ctrl.Re
 	for _, name := range sortedNames(s.members) {
 		cl, err := r.Registry.Client(ctx, name)
 		if err == nil {
-			err = deleteManaged(ctx, cl, s.app, nil)
+			err = deleteManaged(ctx, cl, s.app, nil, nil)
 		}
 		if err != nil && (placedIn[name] || !errors.Is(err, fleet.ErrClusterNotConnected)) {
 			pending = append(pending, name)
@@ -139,6 +143,9 @@ func (r *ApplicationReconciler) finalize(ctx context.Context, s *scope) (ctrl.Re
 			return ctrl.Result{}, client.IgnoreNotFound(err)
 		}
 		return ctrl.Result{RequeueAfter: r.opts.PendingRetry}, nil
+	}
+	for name := range s.members {
+		r.mem.forgetWorkload(name, s.app.Namespace, s.app.Name)
 	}
 	controllerutil.RemoveFinalizer(s.app, Finalizer)
 	return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, s.app))

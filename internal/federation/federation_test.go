@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
@@ -623,6 +624,55 @@ func overrideReplicas(t *testing.T, env *fleetEnv) {
 		}
 		if got.Status.Replicas != 7 {
 			return fmt.Errorf("status replicas %d, want 6+1: %+v", got.Status.Replicas, got.Status.Clusters)
+		}
+		return nil
+	})
+}
+
+func TestMemberChanges(t *testing.T) {
+	env := startFleet(t, "member-1", "member-2")
+	t.Run("a Deployment scaled by hand in a member is scaled back", func(t *testing.T) { driftRestored(t, env) })
+	t.Run("a resource removed from the spec is removed from every member", func(t *testing.T) { removedResourcePruned(t, env) })
+}
+
+func driftRestored(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "drift"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]int32{"member-1": 3, "member-2": 3}
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	eventually(t, timeout, func() error {
+		d, err := deployment(ctx, env.members["member-1"], ns)
+		if err != nil {
+			return err
+		}
+		d.Spec.Replicas = ptr.To(int32(7))
+		return env.members["member-1"].Update(ctx, d)
+	})
+	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+}
+
+func removedResourcePruned(t *testing.T, env *fleetEnv) {
+	ctx, ns := context.Background(), "prune"
+	createNamespace(ctx, t, env.hub, ns)
+	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
+		a.Spec.Resources = manifests("registry.example.com/web:v1", "hello")[:2] // no Service
+	})
+	eventually(t, timeout, func() error {
+		for name, m := range env.members {
+			err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, &corev1.Service{})
+			if !apierrors.IsNotFound(err) {
+				return fmt.Errorf("%s: Service still there (%w)", name, err)
+			}
+			if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web-config"}, &corev1.ConfigMap{}); err != nil {
+				return fmt.Errorf("%s: ConfigMap: %w", name, err)
+			}
 		}
 		return nil
 	})

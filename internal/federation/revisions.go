@@ -20,7 +20,12 @@ func (r *ApplicationReconciler) reconcileRevisions(ctx context.Context, s *scope
 		client.MatchingLabels{flotillav1alpha1.LabelRevisionApplication: s.app.Name}); err != nil {
 		return false, fmt.Errorf("listing the revisions of %s: %w", s.app.Name, err)
 	}
-	plan, err := revision.Decide(s.app, ownedRevisions(s.app, list.Items))
+	owned := ownedRevisions(s.app, list.Items)
+	s.revisions = make(map[string][]flotillav1alpha1.Manifest, len(owned))
+	for _, rev := range owned {
+		s.revisions[rev.Name] = rev.Spec.Resources
+	}
+	plan, err := revision.Decide(s.app, owned)
 	if err != nil {
 		s.invalid = err.Error()
 		return true, nil

@@ -44,6 +44,10 @@ type Options struct {
 	MemberTimeout time.Duration
 	// PendingRetry is how often an Application waiting for an unreachable member retries (default 30s).
 	PendingRetry time.Duration
+	// ResyncPeriod is how often an up-to-date copy is applied again anyway, to restore what was
+	// changed in a member (default 10m; each Application and cluster waits up to 20% longer, so
+	// that they do not all fall due together).
+	ResyncPeriod time.Duration
 	// Clock is the time source (default: the real clock).
 	Clock clock.PassiveClock
 }
@@ -61,6 +65,9 @@ func (o Options) withDefaults() Options {
 	if o.PendingRetry <= 0 {
 		o.PendingRetry = 30 * time.Second
 	}
+	if o.ResyncPeriod <= 0 {
+		o.ResyncPeriod = 10 * time.Minute
+	}
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
@@ -72,7 +79,7 @@ func (o Options) withDefaults() Options {
 func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 	opts = opts.withDefaults()
 	r := &ApplicationReconciler{
-		Client: mgr.GetClient(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts,
+		Client: mgr.GetClient(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts, mem: newMemory(),
 	}
 	memberEvents := make(chan event.GenericEvent, 1024)
 	managed := labels.SelectorFromSet(labels.Set{flotillav1alpha1.LabelManagedBy: flotillav1alpha1.ManagedByFlotilla})
