@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -121,75 +120,6 @@ func fastOptions() fleet.Options {
 	return fleet.Options{
 		ProbeInterval: 200 * time.Millisecond, ProbeTimeout: time.Second, MaxProbeBackoff: 500 * time.Millisecond,
 		Thresholds: fleet.Thresholds{Failure: 2 * time.Second, Success: 2 * time.Second}, StatusRefreshInterval: time.Second,
-	}
-}
-
-// switchProxy forwards TCP to a target until it is switched off; then it refuses (closes)
-// every connection, like a member whose API server died, until it is switched on again.
-type switchProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	off    bool
-	conns  map[net.Conn]struct{}
-}
-
-func newSwitchProxy(t *testing.T, target string) *switchProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &switchProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	t.Cleanup(func() { _ = ln.Close(); p.set(true) })
-	go p.serve()
-	return p
-}
-
-func (p *switchProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *switchProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.off {
-			p.mu.Unlock()
-			_ = c.Close()
-			continue
-		}
-		p.conns[c] = struct{}{}
-		p.mu.Unlock()
-		go p.pipe(c)
-	}
-}
-
-func (p *switchProxy) pipe(c net.Conn) {
-	up, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[up] = struct{}{}
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
-	_, _ = io.Copy(c, up)
-	_ = c.Close()
-}
-
-// set switches the proxy off (dropping every open connection) or on.
-func (p *switchProxy) set(off bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.off = off
-	if off {
-		for c := range p.conns {
-			_ = c.Close()
-		}
-		p.conns = map[net.Conn]struct{}{}
 	}
 }
 

@@ -20,23 +20,9 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/fleet/join"
+	"flotilla.dev/flotilla/test/netfault"
+	"flotilla.dev/flotilla/test/poll"
 )
-
-// eventually retries check until it returns nil or timeout passes, then fails with its error.
-func eventually(t *testing.T, timeout time.Duration, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still not true after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 func condition(mc *flotillav1alpha1.MemberCluster, typ string) metav1.ConditionStatus {
 	if c := meta.FindStatusCondition(mc.Status.Conditions, typ); c != nil {
@@ -67,7 +53,7 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	m.addNode(ctx, t, "node-a", "4", true)
 	m.addNode(ctx, t, "node-b", "2", false)
 	m.addPod(ctx, t, "web-1", "node-a", "1500m")
-	proxy := newSwitchProxy(t, strings.TrimSuffix(strings.TrimPrefix(m.cfg.Host, "https://"), "/"))
+	proxy := netfault.NewLink(t, strings.TrimSuffix(strings.TrimPrefix(m.cfg.Host, "https://"), "/"))
 
 	var logs syncBuffer
 	opts := fastOptions()
@@ -75,7 +61,7 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	opts.Registerer = metrics
 	reg := startFleet(t, hubCfg, opts, &logs)
 	mc, err := join.Join(ctx, hub, join.Options{
-		Name: "member-1", Kubeconfig: m.kubeconfig(t, "https://"+proxy.addr()), Region: "eu", Zone: "eu-a",
+		Name: "member-1", Kubeconfig: m.kubeconfig(t, "https://"+proxy.Addr()), Region: "eu", Zone: "eu-a",
 	})
 	if err != nil {
 		t.Fatalf("join: %v", err)
@@ -84,8 +70,8 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 		t.Fatal("joined MemberCluster has no cluster-id label")
 	}
 
-	eventually(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionTrue, metav1.ConditionTrue))
-	eventually(t, 10*time.Second, func() error {
+	poll.Until(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionTrue, metav1.ConditionTrue))
+	poll.Until(t, 10*time.Second, func() error {
 		var got flotillav1alpha1.MemberCluster
 		if err := hub.Get(ctx, client.ObjectKey{Name: "member-1"}, &got); err != nil {
 			return err
@@ -126,8 +112,8 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	})
 
 	// The member goes away: Reachable and Ready turn False only after the failure threshold.
-	proxy.set(true)
-	eventually(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionFalse, metav1.ConditionFalse))
+	proxy.Cut()
+	poll.Until(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionFalse, metav1.ConditionFalse))
 	if h, _ := reg.Health("member-1"); h.Reachable || h.LostSince.IsZero() {
 		t.Fatalf("Health after loss: %+v", h)
 	}
@@ -136,9 +122,9 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	}
 
 	// It comes back: Ready again after the success threshold, watches re-established.
-	proxy.set(false)
-	eventually(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionTrue, metav1.ConditionTrue))
-	eventually(t, 10*time.Second, func() error {
+	proxy.Restore()
+	poll.Until(t, 30*time.Second, wantConditions(ctx, hub, "member-1", metav1.ConditionTrue, metav1.ConditionTrue))
+	poll.Until(t, 10*time.Second, func() error {
 		_, err := reg.Nodes("member-1")
 		return err
 	})
@@ -146,7 +132,7 @@ func TestJoinedMemberBecomesReadyWithCapacityThenLostAfterThresholdAndBack(t *te
 	if err := m.admin.Create(ctx, deployment("after-reconnect", true)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		if !seen("member-1/after-reconnect") {
 			return errors.New("no event for a Deployment created after the reconnection")
 		}
@@ -216,7 +202,7 @@ func checkWatchDeliversManagedDeployments(ctx context.Context, t *testing.T, reg
 			t.Fatalf("creating through the member client: %v", err)
 		}
 	}
-	eventually(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if !seen["member-1/managed"] {

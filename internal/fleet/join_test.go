@@ -22,6 +22,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/fleet/credentials"
 	"flotilla.dev/flotilla/internal/fleet/join"
+	"flotilla.dev/flotilla/test/poll"
 )
 
 const badToken = "flotilla-test-token-0123456789abcdef"
@@ -155,7 +156,7 @@ func TestCredentialsNeverLeakIntoErrorsStatusEventsOrLogs(t *testing.T) {
 	if _, err := join.Join(ctx, hub, join.Options{Name: "leaky", Kubeconfig: good}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, wantConditions(ctx, hub, "leaky", metav1.ConditionTrue, metav1.ConditionFalse))
+	poll.Until(t, 30*time.Second, wantConditions(ctx, hub, "leaky", metav1.ConditionTrue, metav1.ConditionFalse))
 
 	// Rotate to a rejected token: the controller must report Unauthorized without the token.
 	var s corev1.Secret
@@ -167,7 +168,7 @@ func TestCredentialsNeverLeakIntoErrorsStatusEventsOrLogs(t *testing.T) {
 	if err := hub.Update(ctx, &s); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	poll.Until(t, 30*time.Second, func() error {
 		var mc flotillav1alpha1.MemberCluster
 		if err := hub.Get(ctx, client.ObjectKey{Name: "leaky"}, &mc); err != nil {
 			return err
@@ -179,7 +180,7 @@ func TestCredentialsNeverLeakIntoErrorsStatusEventsOrLogs(t *testing.T) {
 		}
 		return fmt.Errorf("no Reachable=False/Unauthorized yet: %+v", mc.Status.Conditions)
 	})
-	eventually(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		var evs eventsv1.EventList
 		if err := hub.List(ctx, &evs); err != nil {
 			return err

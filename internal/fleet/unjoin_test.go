@@ -15,6 +15,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/fleet/join"
+	"flotilla.dev/flotilla/test/poll"
 )
 
 func TestUnjoinRemovesFlotillaObjectsInTheMemberThenTheHubObjects(t *testing.T) {
@@ -27,7 +28,7 @@ func TestUnjoinRemovesFlotillaObjectsInTheMemberThenTheHubObjects(t *testing.T) 
 	if _, err := join.Join(ctx, hub, join.Options{Name: "gone", Kubeconfig: m.kubeconfig(t, "")}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 30*time.Second, func() error {
+	poll.Until(t, 30*time.Second, func() error {
 		if _, err := reg.Client(ctx, "gone"); err != nil {
 			return err
 		}
@@ -70,7 +71,7 @@ func TestUnjoinRemovesFlotillaObjectsInTheMemberThenTheHubObjects(t *testing.T) 
 		t.Error("managed namespace not deleted")
 	}
 	assertNothingCreated(ctx, t, hub, "gone")
-	eventually(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		if _, err := reg.Client(ctx, "gone"); !errors.Is(err, fleet.ErrClusterNotConnected) {
 			return fmt.Errorf("registry still serves the unjoined member: %w", err)
 		}

@@ -26,6 +26,7 @@ import (
 	"flotilla.dev/flotilla/internal/devfleet"
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/platform/scheme"
+	"flotilla.dev/flotilla/test/poll"
 )
 
 // EnvKeep keeps the fleet's folder after the tests when set to 1.
@@ -187,19 +188,9 @@ func MemberClients(t testing.TB) map[string]client.Client {
 	return out
 }
 
-// Eventually calls check every 200 ms until it returns nil, failing the test with the last
-// error when timeout passes.
+// Eventually calls check until it returns nil, failing the test with the last error when
+// timeout passes (see package poll).
 func Eventually(t testing.TB, timeout time.Duration, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not true after %s: %v", timeout, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	poll.Until(t, timeout, check)
 }
