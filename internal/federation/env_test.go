@@ -3,8 +3,6 @@ package federation_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,6 +33,8 @@ import (
 	"flotilla.dev/flotilla/internal/fleet"
 	"flotilla.dev/flotilla/internal/fleet/join"
 	"flotilla.dev/flotilla/internal/platform/scheme"
+	"flotilla.dev/flotilla/test/netfault"
+	"flotilla.dev/flotilla/test/poll"
 )
 
 // fleetEnv is a hub and its members, each a real kube-apiserver and etcd, with the fleet and
@@ -45,7 +45,7 @@ type fleetEnv struct {
 	hubKubeconfig string
 	members       map[string]client.Client
 	// links carry the hub's traffic to each member; cutting one makes the member unreachable.
-	links map[string]*link
+	links map[string]*netfault.Link
 }
 
 // startAPIServer starts one API server in dir and returns an admin REST config and kubeconfig. It runs on any goroutine, so it reports errors instead of failing the test.
@@ -98,7 +98,7 @@ func startFleet(t *testing.T, names ...string) *fleetEnv {
 	if t.Failed() {
 		t.FailNow()
 	}
-	env := &fleetEnv{hub: newClient(t, cfgs[0]), members: map[string]client.Client{}, links: map[string]*link{}}
+	env := &fleetEnv{hub: newClient(t, cfgs[0]), members: map[string]client.Client{}, links: map[string]*netfault.Link{}}
 	env.hubKubeconfig = filepath.Join(t.TempDir(), "hub.kubeconfig")
 	if err := os.WriteFile(env.hubKubeconfig, kcs[0], 0o600); err != nil {
 		t.Fatal(err)
@@ -112,14 +112,14 @@ func startFleet(t *testing.T, names ...string) *fleetEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		env.links[name] = newLink(t, u.Host)
-		kc := redirect(t, kcs[i+1], "https://"+env.links[name].addr())
+		env.links[name] = netfault.NewLink(t, u.Host)
+		kc := redirect(t, kcs[i+1], "https://"+env.links[name].Addr())
 		if _, err := join.Join(ctx, env.hub, join.Options{Name: name, Kubeconfig: kc}); err != nil {
 			t.Fatalf("joining %s: %v", name, err)
 		}
 	}
 	for _, name := range names {
-		eventually(t, 30*time.Second, func() error { return memberReady(ctx, env.hub, name) })
+		poll.Until(t, 30*time.Second, func() error { return memberReady(ctx, env.hub, name) })
 	}
 	return env
 }
@@ -219,22 +219,6 @@ func memberNotReady(ctx context.Context, hub client.Client, name string) error {
 	return nil
 }
 
-// eventually retries check until it returns nil or timeout passes, then fails with its error.
-func eventually(t *testing.T, timeout time.Duration, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still not true after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // redirect points every cluster of a kubeconfig at server.
 func redirect(t *testing.T, kubeconfig []byte, server string) []byte {
 	t.Helper()
@@ -250,73 +234,4 @@ func redirect(t *testing.T, kubeconfig []byte, server string) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// link is a TCP relay to a member's API server that can be cut (every connection dropped and
-// new ones refused) and restored, like a network partition between the hub and the member.
-type link struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	cut    bool
-	conns  map[net.Conn]bool
-}
-
-func newLink(t *testing.T, target string) *link {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := &link{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	t.Cleanup(func() { _ = ln.Close(); l.set(true) })
-	go l.accept()
-	return l
-}
-
-func (l *link) addr() string { return l.ln.Addr().String() }
-
-func (l *link) accept() {
-	for {
-		c, err := l.ln.Accept()
-		if err != nil {
-			return
-		}
-		l.mu.Lock()
-		if l.cut {
-			l.mu.Unlock()
-			_ = c.Close()
-			continue
-		}
-		l.conns[c] = true
-		l.mu.Unlock()
-		go l.relay(c)
-	}
-}
-
-func (l *link) relay(c net.Conn) {
-	up, err := net.Dial("tcp", l.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	l.mu.Lock()
-	l.conns[up] = true
-	l.mu.Unlock()
-	go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
-	_, _ = io.Copy(c, up)
-	_ = c.Close()
-}
-
-// set cuts the link (true) or restores it (false).
-func (l *link) set(cut bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.cut = cut
-	if cut {
-		for c := range l.conns {
-			_ = c.Close()
-		}
-		l.conns = map[net.Conn]bool{}
-	}
 }

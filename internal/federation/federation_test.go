@@ -23,6 +23,7 @@ import (
 	"flotilla.dev/flotilla/examples"
 	"flotilla.dev/flotilla/internal/cli"
 	"flotilla.dev/flotilla/internal/federation/revision"
+	"flotilla.dev/flotilla/test/poll"
 )
 
 const timeout = 30 * time.Second
@@ -85,7 +86,7 @@ func wantMember(ctx context.Context, env *fleetEnv, ns string, replicas map[stri
 func markReady(ctx context.Context, t *testing.T, env *fleetEnv, ns string, members ...string) {
 	t.Helper()
 	for _, name := range members {
-		eventually(t, timeout, func() error {
+		poll.Until(t, timeout, func() error {
 			d, err := deployment(ctx, env.members[name], ns)
 			if err != nil {
 				return err
@@ -105,7 +106,7 @@ func getApp(ctx context.Context, env *fleetEnv, ns, name string) (*flotillav1alp
 // update applies change to the Application, retrying on conflicts.
 func update(ctx context.Context, t *testing.T, env *fleetEnv, ns, name string, change func(*flotillav1alpha1.Application)) {
 	t.Helper()
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, name)
 		if err != nil {
 			return err
@@ -139,7 +140,7 @@ func dividedLands(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
 	for name, m := range env.members {
 		cm, svc := &corev1.ConfigMap{}, &corev1.Service{}
 		if err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web-config"}, cm); err != nil {
@@ -153,7 +154,7 @@ func dividedLands(t *testing.T, env *fleetEnv) {
 		}
 	}
 	markReady(ctx, t, env, ns, "member-1", "member-2")
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -172,8 +173,8 @@ func duplicatedLands(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDuplicated)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -205,12 +206,12 @@ func configChangeReachesAll(t *testing.T, env *fleetEnv) {
 			return nil
 		}
 	}
-	eventually(t, timeout, wantGreeting("hello"))
+	poll.Until(t, timeout, wantGreeting("hello"))
 	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
 		a.Spec.Resources = manifests("registry.example.com/web:v1", "bonjour")
 	})
-	eventually(t, timeout, wantGreeting("bonjour"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantGreeting("bonjour"))
+	poll.Until(t, timeout, func() error {
 		revs, err := revisions(ctx, env, ns)
 		if err != nil || len(revs) != 2 {
 			return fmt.Errorf("revisions %v (%w), want 2", revs, err)
@@ -238,9 +239,9 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 		t.Fatal(err)
 	}
 	all := map[string]int32{"member-1": 3, "member-2": 3}
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
 	var first string
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, "shop")
 		first = app.Status.CurrentRevision
 		if err == nil && first == "" {
@@ -251,7 +252,7 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
 		a.Spec.Resources = manifests("registry.example.com/web:v2", "hello")
 	})
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
 
 	// What `flotilla rollout undo shop` does: copy the previous revision back.
 	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
@@ -265,8 +266,8 @@ func undoRestores(t *testing.T, env *fleetEnv) {
 		}
 		revision.Restore(a, prev)
 	})
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		revs, err := revisions(ctx, env, ns)
 		if err != nil || revs[first] != 3 || len(revs) != 2 {
 			return fmt.Errorf("revisions %v (%w): want %s re-numbered 3, two in all", revs, err, first)
@@ -282,11 +283,11 @@ func deletionCleans(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
 	if err := env.hub.Delete(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("application still there (%w)", err)
 		}
@@ -317,8 +318,8 @@ func rejectionIsolated(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3}, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		app, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -345,7 +346,7 @@ func invalidSpec(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -369,14 +370,14 @@ func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 6}, "registry.example.com/web:v1"))
 	markReady(ctx, t, env, ns, "member-2")
 	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) { a.Spec.Placement.ClusterNames = []string{"member-1"} })
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
 	if _, err := deployment(ctx, env.members["member-2"], ns); err != nil {
 		t.Fatalf("member-2's copy went before member-1's was ready: %v", err)
 	}
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -389,7 +390,7 @@ func moveIsMakeBeforeBreak(t *testing.T, env *fleetEnv) {
 		return fmt.Errorf("member-2 not listed as Removing: %+v", got.Status.Clusters)
 	})
 	markReady(ctx, t, env, ns, "member-1")
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("member-2 still holds the workload (%w)", err)
 		}
@@ -413,7 +414,7 @@ func sampleLands(t *testing.T, env *fleetEnv) {
 		t.Fatalf("the hub rejected the sample: %v", err)
 	}
 	landed := wantMember(ctx, env, app.Namespace, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1")
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		if err := landed(); err != nil {
 			got, _ := getApp(ctx, env, app.Namespace, app.Name)
 			return fmt.Errorf("%w; application status %+v", err, got.Status)
@@ -430,13 +431,13 @@ func failoverMoves(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
 	markReady(ctx, t, env, ns, "member-1", "member-2")
 
-	env.links["member-2"].set(true)
-	defer env.links["member-2"].set(false)
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	env.links["member-2"].Cut()
+	defer env.links["member-2"].Restore()
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -454,8 +455,8 @@ func failoverMoves(t *testing.T, env *fleetEnv) {
 	if _, err := deployment(ctx, env.members["member-2"], ns); err != nil {
 		t.Fatalf("member-2's copy: %v", err)
 	}
-	env.links["member-2"].set(false)
-	eventually(t, timeout, func() error {
+	env.links["member-2"].Restore()
+	poll.Until(t, timeout, func() error {
 		if _, err := deployment(ctx, env.members["member-2"], ns); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("member-2 still holds the workload after it returned (%w)", err)
 		}
@@ -474,14 +475,14 @@ func deletionWaitsForLostMember(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
-	env.links["member-2"].set(true)
-	defer env.links["member-2"].set(false)
-	eventually(t, timeout, func() error { return memberNotReady(ctx, env.hub, "member-2") })
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6, "member-2": 6}, "registry.example.com/web:v1"))
+	env.links["member-2"].Cut()
+	defer env.links["member-2"].Restore()
+	poll.Until(t, timeout, func() error { return memberNotReady(ctx, env.hub, "member-2") })
 	if err := env.hub.Delete(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -495,8 +496,8 @@ func deletionWaitsForLostMember(t *testing.T, env *fleetEnv) {
 		}
 		return nil
 	})
-	env.links["member-2"].set(false)
-	eventually(t, timeout, func() error {
+	env.links["member-2"].Restore()
+	poll.Until(t, timeout, func() error {
 		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("application still there (%w)", err)
 		}
@@ -529,9 +530,9 @@ func cliJourney(t *testing.T, env *fleetEnv) {
 		t.Fatalf("apply printed %q", out)
 	}
 	all := map[string]int32{"member-1": 3, "member-2": 3}
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
 	markReady(ctx, t, env, ns, "member-1", "member-2")
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		if out := flotilla(t, env, "get", "apps", "-n", ns, "-o", "wide"); !strings.Contains(out, "member-1=3/3,member-2=3/3") {
 			return fmt.Errorf("get apps -o wide:\n%s", out)
 		}
@@ -546,8 +547,8 @@ func cliJourney(t *testing.T, env *fleetEnv) {
 	update(ctx, t, env, ns, "web", func(a *flotillav1alpha1.Application) {
 		a.Spec.Resources = replaceImage(t, a.Spec.Resources, "registry.example.com/web:v1", "registry.example.com/web:v2")
 	})
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v2"))
+	poll.Until(t, timeout, func() error {
 		if out := flotilla(t, env, "rollout", "history", "web", "-n", ns); strings.Count(out, "web-") != 2 {
 			return fmt.Errorf("history:\n%s", out)
 		}
@@ -557,7 +558,7 @@ func cliJourney(t *testing.T, env *fleetEnv) {
 	if undo != "application.flotilla.dev/web rolled back to revision 1\n  ~ Deployment web\n" {
 		t.Fatalf("undo printed %q", undo)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
 }
 
 func replaceImage(t *testing.T, res []flotillav1alpha1.Manifest, from, to string) []flotillav1alpha1.Manifest {
@@ -577,11 +578,11 @@ func recreated(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
 	if err := env.hub.Delete(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		if _, err := getApp(ctx, env, ns, "shop"); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("still there (%w)", err)
 		}
@@ -592,8 +593,8 @@ func recreated(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, second); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		var list flotillav1alpha1.ApplicationRevisionList
 		if err := env.hub.List(ctx, &list, client.InNamespace(ns)); err != nil {
 			return err
@@ -615,9 +616,9 @@ func overrideReplicas(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 1}, "mirror.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 6}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-2": 1}, "mirror.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		got, err := getApp(ctx, env, ns, "shop")
 		if err != nil {
 			return err
@@ -642,8 +643,8 @@ func driftRestored(t *testing.T, env *fleetEnv) {
 		t.Fatal(err)
 	}
 	all := map[string]int32{"member-1": 3, "member-2": 3}
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, func() error {
 		d, err := deployment(ctx, env.members["member-1"], ns)
 		if err != nil {
 			return err
@@ -651,7 +652,7 @@ func driftRestored(t *testing.T, env *fleetEnv) {
 		d.Spec.Replicas = ptr.To(int32(7))
 		return env.members["member-1"].Update(ctx, d)
 	})
-	eventually(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, all, "registry.example.com/web:v1"))
 }
 
 func removedResourcePruned(t *testing.T, env *fleetEnv) {
@@ -660,11 +661,11 @@ func removedResourcePruned(t *testing.T, env *fleetEnv) {
 	if err := env.hub.Create(ctx, newApp(ns, "shop", flotillav1alpha1.ReplicaSchedulingDivided)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
+	poll.Until(t, timeout, wantMember(ctx, env, ns, map[string]int32{"member-1": 3, "member-2": 3}, "registry.example.com/web:v1"))
 	update(ctx, t, env, ns, "shop", func(a *flotillav1alpha1.Application) {
 		a.Spec.Resources = manifests("registry.example.com/web:v1", "hello")[:2] // no Service
 	})
-	eventually(t, timeout, func() error {
+	poll.Until(t, timeout, func() error {
 		for name, m := range env.members {
 			err := m.Get(ctx, client.ObjectKey{Namespace: ns, Name: "web"}, &corev1.Service{})
 			if !apierrors.IsNotFound(err) {
