@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,8 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	appcontroller "flotilla.dev/flotilla/internal/app/controller"
+	"flotilla.dev/flotilla/internal/app/devup"
 	"flotilla.dev/flotilla/internal/devfleet"
-	"flotilla.dev/flotilla/internal/fleet/join"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 )
 
@@ -46,10 +47,8 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range f.Members {
-			if _, err := join.Join(ctx, hub, join.Options{Name: m.Name, KubeconfigPath: m.KubeconfigPath, Region: m.Region, Zone: m.Zone}); err != nil {
-				return fmt.Errorf("joining %s: %w", m.Name, err)
-			}
+		if err := devup.JoinMembers(ctx, hub, f, io.Discard); err != nil {
+			return err
 		}
 		logFile, err := os.Create(filepath.Join(f.Home, "flotilla-controller.log"))
 		if err != nil {

@@ -42,7 +42,7 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err != nil {
 			return fmt.Errorf("connecting to the hub: %w", err)
 		}
-		if err := joinMembers(ctx, hub, f, o.Out); err != nil {
+		if err := JoinMembers(ctx, hub, f, o.Out); err != nil {
 			return err
 		}
 		ep, err := startController(ctx, f, o.Out)
@@ -62,8 +62,9 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 	}
 }
 
-// joinMembers joins each member under its fleet name; joining again refreshes the credential.
-func joinMembers(ctx context.Context, hub client.Client, f *devfleet.Fleet, out io.Writer) error {
+// JoinMembers joins each member of f to hub under its fleet name, through the same code as
+// `flotilla join`, printing a line per member on out; joining again refreshes the credential.
+func JoinMembers(ctx context.Context, hub client.Client, f *devfleet.Fleet, out io.Writer) error {
 	for _, m := range f.Members {
 		if _, err := join.Join(ctx, hub, join.Options{
 			Name: m.Name, KubeconfigPath: m.KubeconfigPath, Region: m.Region, Zone: m.Zone,
