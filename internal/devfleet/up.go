@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -194,7 +195,16 @@ func (f *Fleet) ensureRunning(c Cluster, comp Component) error {
 	return nil
 }
 
-// freePorts returns n distinct free ports on 127.0.0.1.
+// Fleet ports come from [portRangeLow, portRangeHigh), below Linux's default ephemeral range
+// (32768-60999). The kernel never hands these out to other programs' ":0" binds, so a port
+// freed by a stopped component is still free when StartComponent or `dev up` restarts it there.
+const (
+	portRangeLow  = 20000
+	portRangeHigh = 32000
+)
+
+// freePorts returns n distinct free ports on 127.0.0.1 from the fleet's port range, starting
+// at a random place in it so that several fleets rarely probe the same ports.
 func freePorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	var listeners []net.Listener
@@ -203,13 +213,19 @@ func freePorts(n int) ([]int, error) {
 			_ = l.Close()
 		}
 	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	span := portRangeHigh - portRangeLow
+	start := rand.IntN(span) //nolint:gosec // spreading probes, not security
+	for i := 0; i < span && len(ports) < n; i++ {
+		port := portRangeLow + (start+i)%span
+		l, err := net.Listen("tcp", local(port))
 		if err != nil {
-			return nil, fmt.Errorf("finding free ports on 127.0.0.1: %w", err)
+			continue
 		}
 		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
+	}
+	if len(ports) < n {
+		return nil, fmt.Errorf("finding %d free ports on 127.0.0.1 between %d and %d: only %d are free", n, portRangeLow, portRangeHigh, len(ports))
 	}
 	return ports, nil
 }
