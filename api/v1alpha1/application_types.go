@@ -40,6 +40,12 @@ type ApplicationSpec struct {
 	// +optional
 	Failover *FailoverPolicy `json:"failover,omitempty"`
 
+	// Rollout, when set, releases each new revision progressively: wave by wave of clusters,
+	// batch by batch inside each cluster, with analysis and automatic rollback. Unset: a new
+	// revision is applied to every cluster at once.
+	// +optional
+	Rollout *RolloutStrategy `json:"rollout,omitempty"`
+
 	// RevisionHistoryLimit is how many old ApplicationRevisions are kept for undo.
 	// +optional
 	// +kubebuilder:default=10
@@ -323,6 +329,13 @@ type ApplicationStatus struct {
 	// CurrentRevision is the name of the ApplicationRevision of the current spec.
 	// +optional
 	CurrentRevision string `json:"currentRevision,omitempty"`
+	// StableRevision is the last revision that ran everywhere: what an aborted rollout goes
+	// back to.
+	// +optional
+	StableRevision string `json:"stableRevision,omitempty"`
+	// Rollout is the state of the progressive release of currentRevision (spec.rollout).
+	// +optional
+	Rollout *RolloutStatus `json:"rollout,omitempty"`
 	// Workload names the application's workload.
 	// +optional
 	Workload *WorkloadReference `json:"workload,omitempty"`
@@ -408,6 +421,8 @@ type Eviction struct {
 // +kubebuilder:printcolumn:name="Replicas",type=integer,JSONPath=`.status.replicas`
 // +kubebuilder:printcolumn:name="Ready-Replicas",type=integer,JSONPath=`.status.readyReplicas`
 // +kubebuilder:printcolumn:name="Revision",type=string,JSONPath=`.status.currentRevision`
+// +kubebuilder:printcolumn:name="Stable",type=string,JSONPath=`.status.stableRevision`,priority=1
+// +kubebuilder:printcolumn:name="Rollout",type=string,JSONPath=`.status.rollout.phase`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Application struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -21,6 +21,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&MemberCluster{}, &MemberClusterList{},
 		&Application{}, &ApplicationList{},
 		&ApplicationRevision{}, &ApplicationRevisionList{},
+		&ChangeFreeze{}, &ChangeFreezeList{},
 	)
 	metav1.AddToGroupVersion(scheme, GroupVersion)
 	return nil
