@@ -131,6 +131,18 @@ func (r *Registry) Client(ctx context.Context, cluster string) (client.Client, e
 	return &memberClient{Client: m.conn.direct, registry: r, cluster: cluster, conn: m.conn}, nil
 }
 
+// APIReader returns a reader of cluster that always asks its API server, for what the cache
+// keeps only in part (pods are trimmed to what capacity needs). Errors are those of Client.
+func (r *Registry) APIReader(_ context.Context, cluster string) (client.Reader, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	m, err := r.usableLocked(cluster)
+	if err != nil {
+		return nil, err
+	}
+	return m.conn.direct, nil
+}
+
 // Watch makes sure cluster's cache has an informer for the kind of obj (e.g. an empty
 // *appsv1.Deployment) restricted to selector, and calls fn for every object of that kind the
 // informer adds, updates or deletes (including the initial list). It is idempotent per
