@@ -1,7 +1,7 @@
 // Package stages holds the KWOK Stage documents the local fleet's members run: the lifecycle
 // KWOK plays on simulated nodes and pods. KWOK has no built-in stages, so every behaviour a
-// member shows (nodes becoming Ready, pods Running, Jobs completing, in-place resize) comes
-// from these files.
+// member shows (nodes becoming Ready, pods Running, Jobs completing, in-place resize, a bad
+// version crash-looping or never becoming ready) comes from these files.
 package stages
 
 import (
@@ -9,6 +9,20 @@ import (
 	"embed"
 	"io/fs"
 	"sort"
+)
+
+// Image tag markers: a pod with a container whose image tag (what follows the ':' after the
+// last '/', up to any '@digest') contains one of these runs a bad version; crashloop wins over
+// unready. The stages match them with the regular expressions in the YAML files; no label or
+// annotation is involved.
+const (
+	// CrashLoopMarker (e.g. nginx:1.27-crashloop): the container runs, not ready, for about a
+	// second and exits with code 1; it restarts at once the first time, then waits in
+	// CrashLoopBackOff for 1, 2, 4 and at most 8 s between runs. The pod is never Ready.
+	CrashLoopMarker = "crashloop"
+	// UnreadyMarker (e.g. example.com/web:v2-unready): the container runs but is never ready,
+	// so the pod is Running and never Ready.
+	UnreadyMarker = "unready"
 )
 
 //go:embed *.yaml
@@ -26,8 +40,7 @@ func Names() []string {
 }
 
 // Config returns every embedded stage as one multi-document YAML for kwok's --config, followed
-// by the extra documents given (for tests or simulations that add behaviour, such as a version
-// that never becomes ready).
+// by the extra documents given (for tests or simulations that add behaviour).
 func Config(extra ...[]byte) []byte {
 	var b bytes.Buffer
 	for _, name := range Names() {
