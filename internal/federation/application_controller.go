@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,6 +14,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/failover"
 	"flotilla.dev/flotilla/internal/federation/status"
+	"flotilla.dev/flotilla/internal/rollout/planner"
 	"flotilla.dev/flotilla/internal/scheduling"
 )
 
@@ -30,6 +32,7 @@ type ApplicationReconciler struct {
 	Events   events.EventRecorder
 	opts     Options
 	mem      *memory
+	metrics  *metrics
 }
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=applications,verbs=get;list;watch;update;patch
@@ -46,8 +49,15 @@ type scope struct {
 	members  map[string]*flotillav1alpha1.MemberCluster
 	// revision is the name of the current ApplicationRevision.
 	revision string
-	// revisions holds the resources of every known revision of the Application, by name.
+	// revisions holds the resources of every known revision of the Application, by name, and
+	// overrides their overrides.
 	revisions map[string][]flotillav1alpha1.Manifest
+	overrides map[string][]flotillav1alpha1.ClusterOverride
+	// rendered holds the manifests of the current revision per chosen cluster, and plan the
+	// rollout's decision (what each cluster runs next).
+	rendered map[string][]*unstructured.Unstructured
+	plan     planner.Decision
+	planned  bool
 	// invalid is why the spec cannot be rendered.
 	invalid string
 	// decision is the scheduler's; chosen is the placement to apply (the decision, or the
@@ -85,7 +95,7 @@ func (r *ApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		s.original = app.DeepCopy()
 	}
 	for _, p := range []phase{r.reconcileValidation, r.reconcileRevisions, r.reconcileSchedule,
-		r.reconcileObservation, r.reconcilePropagation, r.reconcileCleanup} {
+		r.reconcileObservation, r.reconcileRollout, r.reconcilePropagation, r.reconcileCleanup} {
 		stop, err := p(ctx, s)
 		if err != nil {
 			// A failed read or hub write leaves the status as it was; the pass is retried.
@@ -157,7 +167,12 @@ func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error
 		// Nothing was decided: keep the placement and counts, report why.
 		s.app.Status.ObservedGeneration, s.app.Status.Conditions = st.ObservedGeneration, st.Conditions
 	} else {
+		stable, rollout := s.app.Status.StableRevision, s.app.Status.Rollout
 		s.app.Status = st
+		s.app.Status.StableRevision, s.app.Status.Rollout = stable, rollout
+		if s.planned {
+			s.app.Status.StableRevision, s.app.Status.Rollout = s.plan.Stable, s.plan.Status
+		}
 	}
 	if equality.Semantic.DeepEqual(s.app.Status, s.original.Status) {
 		return nil

@@ -147,6 +147,7 @@ func (r *ApplicationReconciler) finalize(ctx context.Context, s *scope) (ctrl.Re
 	for name := range s.members {
 		r.mem.forgetWorkload(name, s.app.Namespace, s.app.Name)
 	}
+	r.metrics.forget(s.app)
 	controllerutil.RemoveFinalizer(s.app, Finalizer)
 	return ctrl.Result{}, client.IgnoreNotFound(r.Client.Update(ctx, s.app))
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
@@ -21,6 +23,8 @@ const AnnotationRenderedHash = "flotilla.dev/rendered-hash"
 type observed struct {
 	client client.Client
 	hash   string
+	// canary is the member's canary Deployment of the Application (nil when absent).
+	canary *status.Workload
 }
 
 // reconcileObservation reads the member workloads of every cluster of the old and new placement
@@ -53,6 +57,13 @@ func (r *ApplicationReconciler) reconcileObservation(ctx context.Context, s *sco
 			continue
 		}
 		c.Workload, obs.hash = w, hash
+		if ref != nil && ref.Kind == "Deployment" {
+			canaryRef := *ref
+			canaryRef.Name += flotillav1alpha1.CanarySuffix
+			if obs.canary, _, err = readWorkload(ctx, cl, &canaryRef, s.app.Namespace); err != nil {
+				c.Reachable = false
+			}
+		}
 	}
 	return false, nil
 }
@@ -80,10 +91,15 @@ func readWorkload(ctx context.Context, c client.Client, ref *flotillav1alpha1.Wo
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
 		w.ObservedGeneration, w.Replicas, w.Ready = o.Status.ObservedGeneration, o.Status.Replicas, o.Status.ReadyReplicas
-		w.Updated, w.Available = o.Status.UpdatedReplicas, o.Status.AvailableReplicas
+		w.Updated, w.Available, w.Desired = o.Status.UpdatedReplicas, o.Status.AvailableReplicas, ptr.Deref(o.Spec.Replicas, 1)
+		for _, c := range o.Status.Conditions {
+			if c.Type == appsv1.DeploymentReplicaFailure && c.Status == corev1.ConditionTrue {
+				w.ReplicaFailure = c.Message
+			}
+		}
 	case *appsv1.StatefulSet:
 		w.ObservedGeneration, w.Replicas, w.Ready = o.Status.ObservedGeneration, o.Status.Replicas, o.Status.ReadyReplicas
-		w.Updated, w.Available = o.Status.UpdatedReplicas, o.Status.AvailableReplicas
+		w.Updated, w.Available, w.Desired = o.Status.UpdatedReplicas, o.Status.AvailableReplicas, ptr.Deref(o.Spec.Replicas, 1)
 	}
 	return w, obj.GetAnnotations()[AnnotationRenderedHash], nil
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -16,8 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
-	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/federation/status"
+	"flotilla.dev/flotilla/internal/rollout/planner"
 )
 
 // reconcilePropagation applies the rendered manifests to every chosen, reachable cluster whose
@@ -28,30 +29,36 @@ func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *sco
 	sem := make(chan struct{}, r.opts.MaxParallelClusters)
 	for _, a := range s.chosen {
 		c, obs := s.clusters[a.Name], s.observed[a.Name]
-		if c == nil || obs == nil || !c.Reachable {
+		if c == nil || obs == nil || !c.Reachable || s.rendered[a.Name] == nil {
 			continue
 		}
-		objs, err := render.Render(render.Input{
-			Application: s.app.Name, Namespace: s.app.Namespace, Revision: s.revision,
-			Resources: s.app.Spec.Resources, Overrides: s.app.Spec.Overrides,
-			Cluster: render.Cluster{Name: a.Name, Labels: clusterLabels(s.members[a.Name])}, Replicas: a.Replicas,
-		})
+		current := s.rendered[a.Name]
+		c.Desired = workloadReplicas(current[len(current)-1]) // an override may replace the scheduler's count
+		t, ok := s.plan.Targets[a.Name]
+		if !ok {
+			t = planner.Target{MainRevision: s.revision, MainReplicas: c.Desired}
+		}
+		objs, canary, err := r.clusterObjects(s, a.Name, t)
 		if err != nil {
 			c.ApplyError = err.Error()
 			continue
 		}
-		c.Desired = workloadReplicas(objs[len(objs)-1]) // an override may replace the scheduler's count
-		hash := renderedHash(objs)
-		if hash == obs.hash && c.AppliedRevision == s.revision && c.Workload != nil && !r.needsReapply(ctx, s, a.Name, c) {
+		all := objs
+		if canary != nil {
+			all = append(append([]*unstructured.Unstructured(nil), objs...), canary)
+		}
+		hash := renderedHash(all)
+		canaryLeft := obs.canary != nil && t.Canary == 0
+		if hash == obs.hash && c.AppliedRevision == t.MainRevision && c.Workload != nil && !canaryLeft && !r.needsReapply(ctx, s, a.Name, c) {
 			continue
 		}
 		objs[len(objs)-1].SetAnnotations(withAnnotation(objs[len(objs)-1].GetAnnotations(), AnnotationRenderedHash, hash))
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(name string, c *status.Cluster, cl client.Client) {
+		go func(name string, c *status.Cluster, obs *observed, rev string) {
 			defer func() { <-sem; wg.Done() }()
-			r.applyToCluster(ctx, s, name, c, cl, objs)
-		}(a.Name, c, obs.client)
+			r.applyToCluster(ctx, s, name, c, obs, objs, canary, rev)
+		}(a.Name, c, obs, t.MainRevision)
 	}
 	wg.Wait()
 	for _, a := range s.chosen {
@@ -100,7 +107,9 @@ const ReasonDriftCorrected = "DriftCorrected"
 // applyToCluster writes objs to one member: the dependencies (in parallel: none needs another),
 // then, once they are all accepted, the workload. The first rejection (in order) stops that
 // member, so a workload never runs without its dependencies.
-func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, name string, c *status.Cluster, cl client.Client, objs []*unstructured.Unstructured) {
+func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, name string, c *status.Cluster, obs *observed,
+	objs []*unstructured.Unstructured, canary *unstructured.Unstructured, revision string) {
+	cl := obs.client
 	ctx, cancel := context.WithTimeout(ctx, r.opts.MemberTimeout)
 	defer cancel()
 	log := ctrl.LoggerFrom(ctx).WithValues("cluster", name)
@@ -117,9 +126,23 @@ func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, na
 		keep[o.GetKind()+"/"+o.GetName()] = true
 	}
 	workload := objs[len(objs)-1]
+	if canary != nil {
+		keep[canary.GetKind()+"/"+canary.GetName()] = true
+	}
 	if msg := r.applyAll(ctx, name, cl, objs[:len(objs)-1]); msg != "" {
 		r.rejected(s, c, msg)
 		return
+	}
+	if canary != nil {
+		if msg := r.applyOne(ctx, name, cl, canary); msg != "" {
+			r.rejected(s, c, msg)
+			return
+		}
+	} else if obs.canary != nil && obs.canary.Desired == 0 && obs.canary.Replicas == 0 {
+		if err := deleteCanary(ctx, cl, workload); err != nil {
+			r.rejected(s, c, "removing the canary: "+memberMessage(err))
+			return
+		}
 	}
 	if msg := r.applyAll(ctx, name, cl, []*unstructured.Unstructured{workload}); msg != "" {
 		r.rejected(s, c, msg)
@@ -127,13 +150,20 @@ func (r *ApplicationReconciler) applyToCluster(ctx context.Context, s *scope, na
 	}
 	r.mem.setWorkload(name, ns, s.app.Name, appliedWorkload{generation: workload.GetGeneration(), at: r.opts.Clock.Now()})
 	prevRevision := c.AppliedRevision
-	c.ApplyError, c.AppliedRevision = "", s.revision
+	c.ApplyError, c.AppliedRevision = "", revision
 	if kinds, some := pruneKinds(prevRevision, s.revisions, keep); some {
 		if err := deleteManaged(ctx, cl, s.app, keep, kinds); err != nil {
 			log.Error(err, "pruning objects no longer in spec.resources")
 		}
 	}
-	log.V(1).Info("applied", "revision", s.revision, "objects", len(objs))
+	log.V(1).Info("applied", "revision", revision, "objects", len(objs), "canary", canary != nil)
+}
+
+// deleteCanary removes the canary Deployment of workload once it has no pods left.
+func deleteCanary(ctx context.Context, cl client.Client, workload *unstructured.Unstructured) error {
+	d := &appsv1.Deployment{}
+	d.Name, d.Namespace = workload.GetName()+flotillav1alpha1.CanarySuffix, workload.GetNamespace()
+	return client.IgnoreNotFound(cl.Delete(ctx, d))
 }
 
 // applyAll applies objs to one member at once and returns the message of the first rejection

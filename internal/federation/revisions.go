@@ -22,8 +22,9 @@ func (r *ApplicationReconciler) reconcileRevisions(ctx context.Context, s *scope
 	}
 	owned := ownedRevisions(s.app, list.Items)
 	s.revisions = make(map[string][]flotillav1alpha1.Manifest, len(owned))
+	s.overrides = make(map[string][]flotillav1alpha1.ClusterOverride, len(owned))
 	for _, rev := range owned {
-		s.revisions[rev.Name] = rev.Spec.Resources
+		s.revisions[rev.Name], s.overrides[rev.Name] = rev.Spec.Resources, rev.Spec.Overrides
 	}
 	plan, err := revision.Decide(s.app, owned)
 	if err != nil {

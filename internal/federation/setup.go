@@ -3,6 +3,7 @@ package federation
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -30,6 +32,7 @@ type Registry interface {
 	Nodes(cluster string) ([]capacity.Node, error)
 	Health(cluster string) (fleet.Health, bool)
 	WatchAll(obj client.Object, selector labels.Selector, fn fleet.EventFunc) error
+	APIReader(ctx context.Context, cluster string) (client.Reader, error)
 }
 
 var _ Registry = (*fleet.Registry)(nil)
@@ -50,6 +53,9 @@ type Options struct {
 	ResyncPeriod time.Duration
 	// Clock is the time source (default: the real clock).
 	Clock clock.PassiveClock
+	// HTTP runs the rollout analysis' Prometheus queries and webhook calls (default: a client
+	// with a 10s timeout).
+	HTTP *http.Client
 }
 
 func (o Options) withDefaults() Options {
@@ -71,6 +77,9 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
 	return o
 }
 
@@ -78,8 +87,13 @@ func (o Options) withDefaults() Options {
 // are watched through registry, so status follows the members without polling.
 func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 	opts = opts.withDefaults()
+	m, err := newMetrics(ctrlmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("registering rollout metrics: %w", err)
+	}
 	r := &ApplicationReconciler{
 		Client: mgr.GetClient(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts, mem: newMemory(),
+		metrics: m,
 	}
 	memberEvents := make(chan event.GenericEvent, 1024)
 	managed := labels.SelectorFromSet(labels.Set{flotillav1alpha1.LabelManagedBy: flotillav1alpha1.ManagedByFlotilla})
@@ -93,6 +107,8 @@ func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(&flotillav1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfCluster),
 			builder.WithPredicates(memberChanged())).
+		Watches(&flotillav1alpha1.ChangeFreeze{}, handler.EnqueueRequestsFromMapFunc(r.applicationsOfCluster),
+			builder.WithPredicates(freezeChanged())).
 		WatchesRawSource(source.Channel(memberEvents, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Named("application").
@@ -127,6 +143,17 @@ func (r *ApplicationReconciler) applicationsOfCluster(ctx context.Context, _ cli
 		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: list.Items[i].Namespace, Name: list.Items[i].Name}})
 	}
 	return out
+}
+
+// freezeChanged passes ChangeFreeze changes that pause or resume rollouts.
+func freezeChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			before, ok1 := e.ObjectOld.(*flotillav1alpha1.ChangeFreeze)
+			after, ok2 := e.ObjectNew.(*flotillav1alpha1.ChangeFreeze)
+			return !ok1 || !ok2 || before.Status.Frozen != after.Status.Frozen
+		},
+	}
 }
 
 // memberChanged passes MemberCluster changes that can move replicas: spec, labels, and the

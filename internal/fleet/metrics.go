@@ -1,13 +1,13 @@
 package fleet
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/platform/promreg"
 )
 
 // metrics are the flotilla_cluster_* series.
@@ -42,33 +42,20 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"cluster"}),
 	}
 	var err error
-	m.ready, err = register(reg, m.ready)
+	m.ready, err = promreg.Register(reg, m.ready)
 	if err != nil {
 		return nil, err
 	}
-	if m.allocatable, err = register(reg, m.allocatable); err != nil {
+	if m.allocatable, err = promreg.Register(reg, m.allocatable); err != nil {
 		return nil, err
 	}
-	if m.available, err = register(reg, m.available); err != nil {
+	if m.available, err = promreg.Register(reg, m.available); err != nil {
 		return nil, err
 	}
-	if m.probe, err = register(reg, m.probe); err != nil {
+	if m.probe, err = promreg.Register(reg, m.probe); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// register adds c to reg, or reuses the collector already registered under the same name (a
-// second Setup in one process, as in tests).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	var already prometheus.AlreadyRegisteredError
-	if errors.As(err, &already) {
-		if existing, ok := already.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	return c, err
 }
 
 func (m *metrics) observeProbe(cluster string, d time.Duration) {

@@ -23,6 +23,7 @@ import (
 	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
+	"flotilla.dev/flotilla/internal/rollout/freeze"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 	"flotilla.dev/flotilla/internal/platform/servingcert"
 )
@@ -177,6 +178,9 @@ func setupCapabilities(mgr manager.Manager, o Options) error {
 	}
 	if err := federation.Setup(mgr, registry, federation.Options{}); err != nil {
 		return fmt.Errorf("setting up the federation controller: %w", err)
+	}
+	if err := freeze.Setup(mgr, registry, freeze.Options{}); err != nil {
+		return fmt.Errorf("setting up the change freeze controller: %w", err)
 	}
 	if o.WebhookPort == 0 {
 		return nil

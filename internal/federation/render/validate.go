@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/rollout/planner"
 )
 
 // Validate checks what the CRD's CEL rules cannot: that the resources decode, and that every
@@ -25,6 +26,13 @@ func Validate(app *flotillav1alpha1.Application) field.ErrorList {
 		Replicas:    1,
 	}
 	var errs field.ErrorList
+	if app.Spec.Rollout != nil {
+		kind := ""
+		if _, w, err := Workload(app.Spec.Resources, app.Namespace); err == nil {
+			kind = w.GetKind()
+		}
+		errs = append(errs, planner.Validate(app.Spec.Rollout, kind, field.NewPath("spec", "rollout"))...)
+	}
 	seen := map[string]bool{}
 	add := func(err error) {
 		if err == nil || seen[err.Error()] {

@@ -30,6 +30,11 @@ type Workload struct {
 	Replicas, Ready, Updated, Available int32
 	// Revision is the member object's flotilla.dev/revision annotation.
 	Revision string
+	// Desired is the member object's spec.replicas.
+	Desired int32
+	// ReplicaFailure is the message of the workload's ReplicaFailure condition (pods cannot be
+	// created), or "".
+	ReplicaFailure string
 }
 
 // Cluster is everything known of one cluster in this pass.
