@@ -23,9 +23,9 @@ import (
 	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
-	"flotilla.dev/flotilla/internal/rollout/freeze"
 	"flotilla.dev/flotilla/internal/platform/scheme"
 	"flotilla.dev/flotilla/internal/platform/servingcert"
+	"flotilla.dev/flotilla/internal/rollout/freeze"
 )
 
 // Options configure the hub controller process.
