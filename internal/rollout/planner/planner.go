@@ -397,9 +397,15 @@ func (p *pass) step() (bool, string) {
 			}
 		default:
 			want := p.batches[batch].of(c.Replicas)
+			if p.held() {
+				want = min(want, canaryNow(c)) // held: nothing grows, not even a rollout that has not begun
+			}
 			made := min(canaryAvailable(c, in.Target), want)
 			p.d.Targets[c.Name] = Target{MainRevision: p.revisionOf[c.Name], MainReplicas: c.Replicas - made, Canary: want}
-			if made < want || !c.Main.Current || c.Main.Replicas != c.Replicas-want || c.Main.StatusReplicas > c.Replicas-want {
+			if want == 0 && p.batches[batch].of(c.Replicas) > 0 {
+				ready = false
+				waiting = append(waiting, c.Name+" canary not started")
+			} else if made < want || !c.Main.Current || c.Main.Replicas != c.Replicas-want || c.Main.StatusReplicas > c.Replicas-want {
 				ready = false
 				waiting = append(waiting, fmt.Sprintf("%s canary %d/%d ready", c.Name, made, want))
 			}
@@ -411,6 +417,11 @@ func (p *pass) step() (bool, string) {
 		return false, fmt.Sprintf("wave %s, batch %d/%d: waiting for %s", p.waves[wave].Name, batch+1, len(p.batches), strings.Join(waiting, ", "))
 	}
 	return true, fmt.Sprintf("wave %s, batch %d/%d ready", p.waves[wave].Name, batch+1, len(p.batches))
+}
+
+// held says whether a pause (a user's, a freeze's or the analysis') holds the whole rollout.
+func (p *pass) held() bool {
+	return p.st.Phase == flotillav1alpha1.RolloutPaused && !isStepPause(p.st.Reason)
 }
 
 // gatesOpen records when the ready step became ready and says whether its analysis, pause and

@@ -396,3 +396,15 @@ func TestParseBatchNamesTheProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestAFreezeKeepsANewRolloutFromStarting(t *testing.T) {
+	c := Cluster{Name: "a", Replicas: 4, Main: settledWorkload("r1", 4)}
+	d := Plan(Input{Strategy: strategy(1, "100%"), Target: "r2", Stable: "r1", Clusters: []Cluster{c}, Now: t0,
+		Freezes: []Freeze{{Name: "fleet", Frozen: true, Since: t0.Add(-time.Minute), Message: "50% of new pods ready"}}})
+	if d.Targets["a"] != (Target{MainRevision: "r1", MainReplicas: 4}) || d.Status.Reason != flotillav1alpha1.PauseFleetFreeze {
+		t.Fatalf("target %+v reason %s, want nothing started while frozen", d.Targets["a"], d.Status.Reason)
+	}
+	if !strings.Contains(d.Status.Message, "fleet change freeze fleet: 50% of new pods ready") {
+		t.Errorf("message %q does not say why", d.Status.Message)
+	}
+}
