@@ -20,6 +20,7 @@ import (
 	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/cli/rollout"
 	"flotilla.dev/flotilla/internal/cli/unjoin"
+	"flotilla.dev/flotilla/internal/devfleet"
 )
 
 // NewRootCommand returns the flotilla command with every subcommand attached.
@@ -44,7 +45,9 @@ safely cluster by cluster, scales them fleet-wide and tunes their resources in p
 func subcommands(g *options.Global) []*cobra.Command {
 	return []*cobra.Command{
 		controller.NewCommand(g),
-		dev.NewCommand(g, dev.Config{AfterUp: devup.AfterUp(devup.Options{Out: g.ErrOut})}),
+		dev.NewCommand(g, dev.Config{AfterUp: func(up dev.UpOptions) func(context.Context, *devfleet.Fleet) error {
+			return devup.AfterUp(devup.Options{Out: g.ErrOut, SkipTraffic: up.NoTraffic})
+		}}),
 		join.NewCommand(g),
 		unjoin.NewCommand(g),
 		get.NewCommand(g),

@@ -1,8 +1,8 @@
 // Package devup is what `flotilla dev up` does once the local fleet's clusters run: join every
-// member to the hub through the same code as `flotilla join`, run the hub controller as a fleet
-// process, register its Application admission webhook with the hub, and deploy the sample
-// application. Every step is idempotent, so `dev up` on a running
-// fleet converges instead of failing.
+// member to the hub through the same code as `flotilla join`, run the sample traffic generator,
+// Prometheus and the hub controller as fleet processes, register the controller's Application
+// admission webhook with the hub, and deploy the sample application. Every step is idempotent,
+// so `dev up` on a running fleet converges instead of failing.
 package devup
 
 import (
@@ -24,6 +24,9 @@ type Options struct {
 	Out io.Writer
 	// SkipSampleApp leaves the sample application out.
 	SkipSampleApp bool
+	// SkipTraffic leaves out the sample traffic generator and Prometheus, and removes them
+	// from a fleet that runs them.
+	SkipTraffic bool
 	// WaitTimeout bounds the wait for Ready members and an available sample application.
 	WaitTimeout time.Duration
 }
@@ -45,8 +48,14 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err := JoinMembers(ctx, hub, f, o.Out); err != nil {
 			return err
 		}
+		if err := ensureTraffic(ctx, f, o); err != nil {
+			return err
+		}
 		ep, err := startController(ctx, f, o.Out)
 		if err != nil {
+			return err
+		}
+		if err := setScrapeTargets(f); err != nil {
 			return err
 		}
 		if err := registerWebhook(ctx, hub, ep, o.Out); err != nil {

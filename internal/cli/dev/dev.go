@@ -1,6 +1,6 @@
 // Package dev implements `flotilla dev`: bringing the local fleet (a hub and member clusters
-// on this machine, see internal/devfleet) up and down, showing its processes, and building the
-// pinned binaries it runs.
+// on this machine, see internal/devfleet) up and down, showing its processes, building the
+// pinned binaries it runs, and the sample traffic generator it runs (hidden `dev traffic`).
 package dev
 
 import (
@@ -14,9 +14,18 @@ import (
 
 // Config wires what `dev up` does once the fleet's clusters are up.
 type Config struct {
-	// AfterUp joins the members to the hub and deploys the sample application; it runs on every
-	// `dev up` and must be idempotent. Nil does nothing.
-	AfterUp func(ctx context.Context, f *devfleet.Fleet) error
+	// AfterUp returns, for the choices of one `dev up`, what it does once the clusters are up:
+	// join the members to the hub, start the hub controller, the sample traffic and Prometheus,
+	// deploy the sample application. It runs on every `dev up` and must be idempotent. Nil
+	// does nothing.
+	AfterUp func(UpOptions) func(ctx context.Context, f *devfleet.Fleet) error
+}
+
+// UpOptions are the choices of `dev up` that reach Config.AfterUp.
+type UpOptions struct {
+	// NoTraffic leaves out the sample traffic generator and Prometheus, and removes them from a
+	// fleet that runs them (--traffic=false).
+	NoTraffic bool
 }
 
 // NewCommand returns `flotilla dev` with its subcommands.
@@ -27,7 +36,7 @@ func NewCommand(g *options.Global, cfg Config) *cobra.Command {
 		Long: `The local fleet runs a hub API server and member clusters as processes on 127.0.0.1,
 with simulated nodes and pods (KWOK). Its state lives in $FLOTILLA_HOME (default ~/.flotilla/dev).`,
 	}
-	cmd.AddCommand(newUpCommand(g, cfg), newStatusCommand(g), newDownCommand(g), newBinariesCommand(g))
+	cmd.AddCommand(newUpCommand(g, cfg), newStatusCommand(g), newDownCommand(g), newBinariesCommand(g), newTrafficCommand(g))
 	return cmd
 }
 
@@ -41,4 +50,13 @@ func resolveHome(home string) (string, error) {
 		return home, nil
 	}
 	return devfleet.DefaultHome()
+}
+
+// loadFleet loads the fleet in home ("" means the default home).
+func loadFleet(home string) (*devfleet.Fleet, error) {
+	home, err := resolveHome(home)
+	if err != nil {
+		return nil, err
+	}
+	return devfleet.Load(home)
 }

@@ -79,6 +79,31 @@ Next:
 	}
 }
 
+func TestSummaryGivesPrometheusURL(t *testing.T) {
+	f := &devfleet.Fleet{Home: "/h", Hub: devfleet.Cluster{
+		Name: "hub", KubeconfigPath: "/h/hub.kubeconfig",
+		Components: []devfleet.Component{{Name: devfleet.ComponentPrometheus, Port: 24567, Ports: []int{24567}}},
+	}}
+	var b bytes.Buffer
+	printSummary(&b, f)
+	if want := "\nPrometheus (sample traffic, PromQL):\n  http://127.0.0.1:24567\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary:\n%s\ndoes not hold:\n%s", b.String(), want)
+	}
+}
+
+func TestTrafficIsHiddenAndChecksItsRate(t *testing.T) {
+	cmd := NewCommand(options.NewGlobal(&bytes.Buffer{}, &bytes.Buffer{}), Config{})
+	for _, c := range cmd.Commands() {
+		if c.Name() == "traffic" && !c.Hidden {
+			t.Error("dev traffic is listed in the help: it is for dev up, not for people")
+		}
+	}
+	home := t.TempDir()
+	if _, err := run(t, "traffic", "--home", home); !errors.Is(err, devfleet.ErrNoFleet) {
+		t.Errorf("traffic without a fleet: %v, want ErrNoFleet", err)
+	}
+}
+
 func TestStatusTable(t *testing.T) {
 	var b bytes.Buffer
 	sts := []devfleet.ComponentStatus{

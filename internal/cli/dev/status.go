@@ -19,11 +19,7 @@ func newStatusCommand(g *options.Global) *cobra.Command {
 		Short: "List the local fleet's processes with their pid, port, health and log",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			home, err := resolveHome(home)
-			if err != nil {
-				return err
-			}
-			f, err := devfleet.Load(home)
+			f, err := loadFleet(home)
 			if err != nil {
 				return err
 			}

@@ -14,12 +14,14 @@ import (
 
 func newUpCommand(g *options.Global, cfg Config) *cobra.Command {
 	var home string
+	trafficOn := true
 	members := 3
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start the local fleet, or reuse the one already running",
 		Example: `  flotilla dev up
-  flotilla dev up --members 5 --home /tmp/fleet`,
+  flotilla dev up --members 5 --home /tmp/fleet
+  flotilla dev up --traffic=false   # no sample traffic, no Prometheus`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if members < 1 || members > devfleet.MaxMembers {
@@ -36,9 +38,11 @@ func newUpCommand(g *options.Global, cfg Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f, err := devfleet.Up(cmd.Context(), devfleet.Options{
-				Home: home, Members: members, BinariesDir: dir, Out: g.ErrOut, AfterUp: cfg.AfterUp,
-			})
+			opts := devfleet.Options{Home: home, Members: members, BinariesDir: dir, Out: g.ErrOut}
+			if cfg.AfterUp != nil {
+				opts.AfterUp = cfg.AfterUp(UpOptions{NoTraffic: !trafficOn})
+			}
+			f, err := devfleet.Up(cmd.Context(), opts)
 			if err != nil {
 				return err
 			}
@@ -47,6 +51,7 @@ func newUpCommand(g *options.Global, cfg Config) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVar(&members, "members", members, fmt.Sprintf("number of member clusters (1-%d); an existing fleet keeps its size", devfleet.MaxMembers))
+	cmd.Flags().BoolVar(&trafficOn, "traffic", true, "simulate requests to the members' pods and run Prometheus on their metrics; --traffic=false removes both")
 	homeFlag(cmd, &home)
 	return cmd
 }
@@ -59,6 +64,9 @@ func printSummary(out io.Writer, f *devfleet.Fleet) {
 	b.WriteString("Members (kubeconfigs):\n")
 	for _, m := range f.Members {
 		fmt.Fprintf(&b, "  %-10s %-9s %-11s %d nodes  %s\n", m.Name, m.Region, m.Zone, len(m.Nodes), m.KubeconfigPath)
+	}
+	if u := f.PrometheusURL(); u != "" {
+		fmt.Fprintf(&b, "\nPrometheus (sample traffic, PromQL):\n  %s\n", u)
 	}
 	b.WriteString("\nNext:\n  flotilla get clusters\n  flotilla get apps -A\n  flotilla dev status\n  flotilla dev down\n")
 	fmt.Fprint(out, b.String())
