@@ -1,7 +1,8 @@
 // Package framework runs the local fleet for a test package: integration and end-to-end test
 // packages call Main from their TestMain, which starts a hub and members once in a temporary
 // home, runs the tests, and removes the fleet at exit. Tests reach the fleet and its clusters
-// through Fleet, HubClient and MemberClient.
+// through Fleet, HubClient and MemberClient, and with Options.Traffic the fleet's Prometheus
+// through PrometheusURL and Query.
 //
 // Under -short nothing is started and every test that asks for the fleet is skipped. The
 // fleet's processes are tied to the test binary (they get SIGKILL when it dies), so a panic, a
@@ -44,6 +45,11 @@ type Options struct {
 	AfterUp func(ctx context.Context, f *devfleet.Fleet) error
 	// StartTimeout bounds building binaries (when needed) and starting the fleet; 0 means 15 min.
 	StartTimeout time.Duration
+	// Traffic runs the sample traffic generator for the members' pods in the test process and
+	// Prometheus as a process of the fleet, scraping it every second (as `flotilla dev up`
+	// does); PrometheusURL and Query reach it. Off by default: it costs a few seconds and
+	// ~100 MiB.
+	Traffic bool
 }
 
 // current is the fleet of this test binary; set by Main before any test runs.
@@ -79,6 +85,7 @@ func Main(m *testing.M, opts Options) int {
 		return 1
 	}
 	current = f
+	defer stopTraffic() // before the teardown, so its watches do not complain of stopped members
 	return m.Run()
 }
 
@@ -89,10 +96,14 @@ func start(home string, opts Options) (*devfleet.Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return devfleet.Up(ctx, devfleet.Options{
+	f, err := devfleet.Up(ctx, devfleet.Options{
 		Home: home, Members: opts.Members, BinariesDir: dir, Out: prefixed{}, AfterUp: opts.AfterUp,
 		ExtraStages: opts.ExtraStages, StopWithParent: true,
 	})
+	if err != nil || !opts.Traffic {
+		return f, err
+	}
+	return f, startTraffic(ctx, f)
 }
 
 // prefixed writes the fleet's progress lines to stderr, marked as the framework's.
