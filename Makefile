@@ -26,13 +26,20 @@ down: build ## Stop the local fleet and remove its state.
 	$(FLOTILLA) dev down
 
 .PHONY: test
-test: verify lint binaries ## Run everything CI runs: verify, lint, unit, integration and e2e tests.
+test: deps verify lint binaries ## Run everything CI runs: verify, lint, unit, integration and e2e tests.
 	go test $(GOTEST_FLAGS) -count=1 -timeout 25m ./...
 
 ##@ Development
 .PHONY: build
 build: ## Build bin/flotilla.
 	go build -o $(FLOTILLA) ./cmd/flotilla
+
+.PHONY: deps
+deps: ## Install the Debian packages the local fleet uses (prometheus) when missing and apt-get can.
+	@command -v prometheus >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
+	  else echo "deps: prometheus is missing: 'apt-get install prometheus' (as root) for PromQL analysis; tests that query Prometheus are skipped without it"; fi; }
 
 .PHONY: binaries
 binaries: build ## Build (or reuse) the pinned Kubernetes, etcd and KWOK binaries.
