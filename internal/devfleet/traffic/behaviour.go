@@ -19,15 +19,8 @@ const (
 	SlowLatency   = 0.5
 )
 
-// Labels the series of a pod are read from.
-const (
-	// LabelTrack on a pod names its track: "canary" on the canary pods of a rollout.
-	LabelTrack = "flotilla.dev/track"
-	// TrackStable is the track of a pod without LabelTrack.
-	TrackStable = "stable"
-	// LabelApp names the application of a pod without flotillav1alpha1.LabelApplication.
-	LabelApp = "app"
-)
+// LabelApp names the application of a pod without flotillav1alpha1.LabelApplication.
+const LabelApp = "app"
 
 // Behaviour is how a simulated pod answers requests.
 type Behaviour struct {
@@ -134,7 +127,7 @@ func SeriesOf(cluster string, pod *corev1.Pod) Series {
 		Cluster:   cluster,
 		Namespace: pod.Namespace,
 		App:       firstOf(pod.Labels[flotillav1alpha1.LabelApplication], pod.Labels[LabelApp]),
-		Track:     firstOf(pod.Labels[LabelTrack], TrackStable),
+		Track:     firstOf(pod.Labels[flotillav1alpha1.LabelTrack], flotillav1alpha1.TrackStable),
 		Revision:  firstOf(pod.Labels[flotillav1alpha1.AnnotationRevision], pod.Annotations[flotillav1alpha1.AnnotationRevision]),
 		Pod:       pod.Name,
 	}

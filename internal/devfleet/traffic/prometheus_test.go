@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/devfleet/traffic"
 	"flotilla.dev/flotilla/test/framework"
 )
@@ -26,8 +27,8 @@ func TestMain(m *testing.M) {
 func deployment(t *testing.T, cl client.Client, ns, name, track, image string, replicas int32) {
 	t.Helper()
 	labels := map[string]string{"app": "web", "release": name}
-	if track != traffic.TrackStable {
-		labels[traffic.LabelTrack] = track
+	if track != flotillav1alpha1.TrackStable {
+		labels[flotillav1alpha1.LabelTrack] = track
 	}
 	d := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
@@ -56,8 +57,8 @@ func TestPrometheusSeesTheErrorRatioOfTheCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cl.Delete(context.Background(), ns) })
-	deployment(t, cl, ns.Name, "web", traffic.TrackStable, "registry.example.com/web:v1", 3)
-	deployment(t, cl, ns.Name, "web-canary", "canary", "registry.example.com/web:v2-errors", 1)
+	deployment(t, cl, ns.Name, "web", flotillav1alpha1.TrackStable, "registry.example.com/web:v1", 3)
+	deployment(t, cl, ns.Name, "web-canary", flotillav1alpha1.TrackCanary, "registry.example.com/web:v2-errors", 1)
 
 	errorRatio := func(track string) string {
 		sel := fmt.Sprintf(`namespace=%q,app="web",track=%q`, ns.Name, track)
