@@ -68,13 +68,13 @@ func PodCreation(spec *flotillav1alpha1.PodCreationSignal, pods []corev1.Pod, no
 		}
 	}
 	total := ok + failed
-	if int32(total) < minPods {
+	if total < int(minPods) {
 		return Sample{Message: fmt.Sprintf("%d new pods in the last %s; the signal judges from %d", total, window, minPods)}
 	}
 	percent := 100 * ok / total
 	s := Sample{Known: true, Value: strconv.Itoa(percent) + "%",
 		Message: fmt.Sprintf("%d of %d pods created in the last %s became ready (%d%%, minimum %d%%)", ok, total, window, percent, minPercent)}
-	s.Degraded = int32(percent) < minPercent
+	s.Degraded = percent < int(minPercent)
 	return s
 }
 

@@ -179,7 +179,7 @@ type pass struct {
 	d       Decision
 	st      *flotillav1alpha1.RolloutStatus
 	waves   []Wave
-	waveOf  map[string]int
+	waveOf  map[string]int32
 	batches []int32Or
 	// revisionOf is what each cluster's workload runs before it is promoted.
 	revisionOf map[string]string
@@ -189,10 +189,10 @@ type pass struct {
 func (p *pass) start() {
 	in := p.in
 	p.waves = Assign(in.Strategy.Waves, in.Clusters)
-	p.waveOf = map[string]int{}
+	p.waveOf = map[string]int32{}
 	for i, w := range p.waves {
 		for _, name := range w.Clusters {
-			p.waveOf[name] = i
+			p.waveOf[name] = int32(i)
 		}
 	}
 	p.batches = Batches(in.Strategy.Batches)
@@ -213,7 +213,7 @@ func (p *pass) start() {
 			in.Target, len(p.waves), len(p.batches), in.Stable)
 	} else {
 		p.st = in.Previous.DeepCopy()
-		p.st.Waves, p.st.Batches = int32(len(p.waves)), int32(len(p.batches))
+		p.st.Waves, p.st.Batches = p.counts()
 	}
 	if in.Analysis != nil {
 		p.st.Analysis = in.Analysis.DeepCopy()
@@ -229,9 +229,14 @@ func (p *pass) start() {
 	}
 }
 
+// counts are the numbers of waves and batches; both are bounded by the API (at most 21 each).
+func (p *pass) counts() (int32, int32) {
+	return int32(len(p.waves)), int32(len(p.batches)) //nolint:gosec // bounded by MaxItems in the CRD
+}
+
 func (p *pass) fresh() *flotillav1alpha1.RolloutStatus {
-	st := &flotillav1alpha1.RolloutStatus{Revision: p.in.Target, Phase: flotillav1alpha1.RolloutProgressing,
-		Waves: int32(len(p.waves)), Batches: int32(len(p.batches)), StartedAt: metaTime(p.in.Now)}
+	st := &flotillav1alpha1.RolloutStatus{Revision: p.in.Target, Phase: flotillav1alpha1.RolloutProgressing, StartedAt: metaTime(p.in.Now)}
+	st.Waves, st.Batches = p.counts()
 	if p.in.Previous != nil && p.in.Previous.Revision == p.in.Target {
 		// A restart after an abort: every cluster runs the stable revision again.
 		for name := range p.revisionOf {
@@ -298,7 +303,8 @@ func (p *pass) progress() {
 	in := p.in
 	if in.Control.PromoteFull == in.Target {
 		p.st.Phase, p.st.Reason, p.st.Gate, p.st.PausedAt = flotillav1alpha1.RolloutProgressing, "", "", nil
-		p.st.Wave, p.st.Batch = int32(len(p.waves)-1), int32(len(p.batches)-1)
+		p.st.Wave, p.st.Batch = p.counts()
+		p.st.Wave, p.st.Batch = p.st.Wave-1, p.st.Batch-1
 		if p.promoteAll() {
 			p.succeed("promoted to every cluster at once")
 		} else {
@@ -381,7 +387,7 @@ func (p *pass) step() (bool, string) {
 	final := batch == len(p.batches)-1
 	ready, waiting := true, []string{}
 	for _, c := range in.Clusters {
-		w := p.waveOf[c.Name]
+		w := int(p.waveOf[c.Name])
 		switch {
 		case w < wave:
 			p.d.Targets[c.Name] = Target{MainRevision: in.Target, MainReplicas: c.Replicas, Canary: keepCanary(c, in.Target)}
@@ -499,7 +505,8 @@ func (p *pass) advance() bool {
 	if int(p.st.Wave) < len(p.waves) {
 		return false
 	}
-	p.st.Wave, p.st.Batch = int32(len(p.waves)-1), int32(len(p.batches)-1)
+	p.st.Wave, p.st.Batch = p.counts()
+	p.st.Wave, p.st.Batch = p.st.Wave-1, p.st.Batch-1
 	p.succeed("released to every cluster")
 	return true
 }
@@ -580,11 +587,11 @@ func keepCanary(c Cluster, revision string) int32 {
 }
 
 // clusterRecords is the per-cluster part of the status.
-func clusterRecords(clusters []Cluster, targets map[string]Target, revisionOf map[string]string, waveOf map[string]int) []flotillav1alpha1.RolloutCluster {
+func clusterRecords(clusters []Cluster, targets map[string]Target, revisionOf map[string]string, waveOf map[string]int32) []flotillav1alpha1.RolloutCluster {
 	out := make([]flotillav1alpha1.RolloutCluster, 0, len(clusters))
 	for _, c := range clusters {
 		t := targets[c.Name]
-		rc := flotillav1alpha1.RolloutCluster{Name: c.Name, Wave: int32(waveOf[c.Name]), Replicas: c.Replicas, Canary: t.Canary,
+		rc := flotillav1alpha1.RolloutCluster{Name: c.Name, Wave: waveOf[c.Name], Replicas: c.Replicas, Canary: t.Canary,
 			Stable: t.MainReplicas, Revision: t.MainRevision}
 		if revisionOf != nil {
 			rc.Revision = revisionOf[c.Name]

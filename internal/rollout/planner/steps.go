@@ -95,8 +95,8 @@ func (b int32Or) of(n int32) int32 {
 	if !b.percent {
 		return max(1, min(b.value, n))
 	}
-	v := int32((int64(n)*int64(b.value) + 99) / 100)
-	return max(1, min(v, n))
+	v := (int64(n)*int64(b.value) + 99) / 100 // value <= 100: v <= n
+	return max(1, min(int32(v), n))           //nolint:gosec // v <= n, an int32
 }
 
 // Batches resolves spec.rollout.batches: the last batch always releases every replica, so a
@@ -127,7 +127,7 @@ func ParseBatch(v intstr.IntOrString) (int32Or, error) {
 	}
 	s := v.StrVal
 	num, ok := strings.CutSuffix(s, "%")
-	p, err := strconv.Atoi(num)
+	p, err := strconv.ParseInt(num, 10, 32)
 	if !ok || err != nil || p < 1 || p > 100 {
 		return int32Or{}, fmt.Errorf("must be a replica count such as 1 or a percentage from 1%% to 100%% such as \"10%%\", not %q", s)
 	}

@@ -1,0 +1,157 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/test/framework"
+)
+
+// rollbackApp is released member-1 first, in batches of 1, 50% and 100%, with a Kubernetes
+// health analysis every second: the configuration the rollback target is measured with.
+func rollbackApp(ns, name, image string) *flotillav1alpha1.Application {
+	labels := map[string]string{"app": name}
+	dep := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To(int32(4)), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: image, Resources: corev1.ResourceRequirements{
+					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")}}}}}},
+		},
+	}
+	raw, _ := json.Marshal(dep)
+	return &flotillav1alpha1.Application{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: flotillav1alpha1.ApplicationSpec{
+			Resources: []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: raw}}},
+			Placement: flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{Type: flotillav1alpha1.ReplicaSchedulingDuplicated}},
+			Rollout: &flotillav1alpha1.RolloutStrategy{
+				Waves: []flotillav1alpha1.RolloutWave{{Name: "canary", ClusterNames: []string{"member-1"}}},
+				Batches: []flotillav1alpha1.RolloutBatch{{Replicas: intstr.FromInt32(1)}, {Replicas: intstr.FromString("50%")},
+					{Replicas: intstr.FromString("100%")}},
+				Analysis: &flotillav1alpha1.RolloutAnalysis{Interval: &metav1.Duration{Duration: time.Second},
+					Metrics: []flotillav1alpha1.AnalysisMetric{{Name: "pods", Kubernetes: &flotillav1alpha1.KubernetesHealthMetric{}}}},
+			},
+		},
+	}
+}
+
+// BenchmarkBadCanaryRollback releases a crash-looping version FLOTILLA_BENCH_ROLLBACKS times
+// (default 10) and measures, each time, from the moment the hub shows the first failed
+// measurement to the moment every member has no canary pod left and runs the stable version
+// with every replica ready. It reports the median and the slowest run, and the median time from
+// the bad release to its first failed measurement (detection).
+func BenchmarkBadCanaryRollback(b *testing.B) {
+	runs := envInt(b, "FLOTILLA_BENCH_ROLLBACKS", 10)
+	hub := hubClient(b)
+	waitMembersReady(b, hub)
+	members := map[string]client.Client{}
+	for _, m := range framework.Fleet(b).Members {
+		members[m.Name] = framework.Client(b, m.Name)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "bench-rollback-"}}
+	if err := hub.Create(context.Background(), ns); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = hub.Delete(context.Background(), ns) }()
+	var restore, detect []time.Duration
+	for b.Loop() {
+		for i := range runs {
+			r, d := rollbackOnce(b, hub, members, ns.Name, fmt.Sprintf("web-%d", i))
+			restore, detect = append(restore, r), append(detect, d)
+			b.Logf("run %d: first failure %s after the release, stable restored %s after it", i+1, d.Round(time.Millisecond), r.Round(time.Millisecond))
+		}
+	}
+	sort.Slice(restore, func(i, j int) bool { return restore[i] < restore[j] })
+	sort.Slice(detect, func(i, j int) bool { return detect[i] < detect[j] })
+	b.ReportMetric(restore[len(restore)/2].Seconds(), "restore-median-s")
+	b.ReportMetric(restore[len(restore)-1].Seconds(), "restore-max-s")
+	b.ReportMetric(detect[len(detect)/2].Seconds(), "detect-median-s")
+	b.ReportMetric(float64(len(restore)), "runs")
+	b.ReportMetric(load1(), "load1")
+}
+
+// rollbackOnce deploys v1, releases a crash-looping v2 and returns how long the fleet took from
+// the first failed measurement (as the hub shows it) to stable restored, and from the release
+// to that first failure.
+func rollbackOnce(b *testing.B, hub client.Client, members map[string]client.Client, ns, name string) (time.Duration, time.Duration) {
+	ctx := context.Background()
+	a := rollbackApp(ns, name, "example.com/web:v1")
+	if err := hub.Create(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = hub.Delete(ctx, a) }()
+	key := client.ObjectKeyFromObject(a)
+	poll(b, 2*time.Minute, 100*time.Millisecond, func() bool {
+		if err := hub.Get(ctx, key, a); err != nil {
+			return false
+		}
+		return a.Status.StableRevision != "" && a.Status.StableRevision == a.Status.CurrentRevision
+	})
+	bad := rollbackApp(ns, name, "example.com/web:v2-crashloop")
+	a.Spec.Resources = bad.Spec.Resources
+	if err := hub.Update(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	released := time.Now()
+	var failed time.Time
+	poll(b, 2*time.Minute, 20*time.Millisecond, func() bool {
+		if err := hub.Get(ctx, key, a); err != nil {
+			return false
+		}
+		st := a.Status.Rollout
+		if st == nil || st.Revision != a.Status.CurrentRevision || st.Revision == a.Status.StableRevision {
+			return false
+		}
+		return st.Phase == flotillav1alpha1.RolloutAborting || st.Phase == flotillav1alpha1.RolloutAborted ||
+			(st.Analysis != nil && st.Analysis.ConsecutiveFailures > 0)
+	})
+	failed = time.Now()
+	poll(b, 2*time.Minute, 20*time.Millisecond, func() bool { return stableRestored(ctx, members, ns, name) })
+	return time.Since(failed), failed.Sub(released)
+}
+
+// stableRestored says whether every member has no canary pod and runs v1 with 4 ready replicas.
+func stableRestored(ctx context.Context, members map[string]client.Client, ns, name string) bool {
+	for _, cl := range members {
+		d := &appsv1.Deployment{}
+		if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + flotillav1alpha1.CanarySuffix}, d); err == nil && d.Status.Replicas > 0 {
+			return false
+		}
+		if err := cl.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, d); err != nil {
+			return false
+		}
+		if d.Spec.Template.Spec.Containers[0].Image != "example.com/web:v1" || d.Status.ReadyReplicas != 4 || d.Status.UpdatedReplicas != 4 ||
+			d.Status.Replicas != 4 {
+			return false
+		}
+	}
+	return true
+}
+
+func poll(b *testing.B, within, every time.Duration, ok func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(within)
+	for !ok() {
+		if time.Now().After(deadline) {
+			b.Fatalf("not done after %s", within)
+		}
+		time.Sleep(every)
+	}
+}
