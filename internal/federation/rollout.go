@@ -226,7 +226,7 @@ func canaryObject(workload *unstructured.Unstructured, replicas int32) *unstruct
 // have yet, and the canary when the plan wants one. The workload is last, the canary before it.
 func (r *ApplicationReconciler) clusterObjects(s *scope, name string, t planner.Target) ([]*unstructured.Unstructured, *unstructured.Unstructured, error) {
 	current := s.rendered[name]
-	objs := current
+	var objs []*unstructured.Unstructured
 	if t.MainRevision != "" && t.MainRevision != s.revision {
 		old, err := render.Render(render.Input{
 			Application: s.app.Name, Namespace: s.app.Namespace, Revision: t.MainRevision,
