@@ -75,6 +75,11 @@ func (r *ApplicationReconciler) reconcileRollout(ctx context.Context, s *scope) 
 		ctrl.LoggerFrom(ctx).Info("rollout", "revision", s.revision, "phase", phaseOf(s.plan.Status), "events", len(s.plan.Events))
 	}
 	s.requeueAfter(s.plan.Requeue)
+	if st := s.plan.Status; st != nil && in.Strategy != nil && in.Strategy.Analysis != nil &&
+		(st.Phase == flotillav1alpha1.RolloutProgressing || st.Phase == flotillav1alpha1.RolloutPaused) {
+		// A crash-looping canary may change nothing the member watches report: measure anyway.
+		s.requeueAfter(analysis.Interval(in.Strategy.Analysis))
+	}
 	r.metrics.observeRollout(s.app, s.plan.Status)
 	countCanaries(s)
 	return false, nil
