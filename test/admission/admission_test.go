@@ -85,6 +85,14 @@ spec:
 `
 
 // mutate decodes doc, applies set (a dotted path -> JSON value; a null value deletes) and returns the object.
+const validFreeze = `
+apiVersion: flotilla.dev/v1alpha1
+kind: ChangeFreeze
+metadata: {name: fleet-health}
+spec:
+  podCreation: {minSuccessPercent: 90}
+`
+
 func mutate(t *testing.T, doc string, set map[string]string) *unstructured.Unstructured {
 	t.Helper()
 	obj := map[string]any{}
@@ -125,7 +133,7 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 		t.Skip("needs a real API server; run without -short")
 	}
 	ctx := context.Background()
-	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster} {
+	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster, "changefreeze": validFreeze} {
 		obj := mutate(t, doc, nil)
 		if err := hub.Create(ctx, obj, client.DryRunAll); err != nil {
 			t.Errorf("valid %s rejected: %v", name, err)
@@ -184,6 +192,19 @@ func TestInvalidObjectsAreRejectedNamingTheField(t *testing.T) {
 		{"history limit negative", validApp, map[string]string{"spec.revisionHistoryLimit": `-1`}, []string{"spec.revisionHistoryLimit"}},
 		{"history limit too big", validApp, map[string]string{"spec.revisionHistoryLimit": `1000`}, []string{"spec.revisionHistoryLimit"}},
 		{"too many resources", validApp, map[string]string{"spec.resources": `[` + strings.Repeat(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}},`, 65) + deployment + `]`}, []string{"spec.resources"}},
+		{"rollout metric without provider", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","max":"1"}]}}`}, []string{"spec.rollout.analysis.metrics[0]", "exactly one provider"}},
+		{"rollout metric with two providers", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","kubernetes":{},"webhook":{"url":"http://x"}}]}}`}, []string{"exactly one provider"}},
+		{"rollout prometheus without threshold", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","prometheus":{"address":"http://p:9090","query":"up"}}]}}`}, []string{"needs a threshold"}},
+		{"rollout bad threshold", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","prometheus":{"address":"http://p:9090","query":"up"},"max":"five"}]}}`}, []string{"spec.rollout.analysis.metrics[0].max"}},
+		{"rollout prometheus address not http", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","prometheus":{"address":"p:9090","query":"up"},"max":"1"}]}}`}, []string{"spec.rollout.analysis.metrics[0].prometheus.address"}},
+		{"rollout bad onEmpty", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[{"name":"m","kubernetes":{},"onEmpty":"Pass"}]}}`}, []string{"spec.rollout.analysis.metrics[0].onEmpty", "Inconclusive", "Fail"}},
+		{"rollout bad onFailure", validApp, map[string]string{"spec.rollout": `{"analysis":{"onFailure":"Ignore","metrics":[{"name":"m","kubernetes":{}}]}}`}, []string{"spec.rollout.analysis.onFailure"}},
+		{"rollout analysis without metrics", validApp, map[string]string{"spec.rollout": `{"analysis":{"metrics":[]}}`}, []string{"spec.rollout.analysis.metrics"}},
+		{"rollout negative failure limit", validApp, map[string]string{"spec.rollout": `{"analysis":{"failureLimit":-1,"metrics":[{"name":"m","kubernetes":{}}]}}`}, []string{"spec.rollout.analysis.failureLimit"}},
+		{"rollout batch without replicas", validApp, map[string]string{"spec.rollout": `{"batches":[{}]}`}, []string{"spec.rollout.batches[0].replicas", "Required"}},
+		{"freeze with two signals", validFreeze, map[string]string{"spec.prometheus": `{"address":"http://p","query":"up","max":"1"}`}, []string{"at most one signal"}},
+		{"freeze query without bound", validFreeze, map[string]string{"spec.podCreation": `null`, "spec.prometheus": `{"address":"http://p","query":"up"}`}, []string{"spec.prometheus", "max or min"}},
+		{"freeze percent above 100", validFreeze, map[string]string{"spec.podCreation": `{"minSuccessPercent":120}`}, []string{"spec.podCreation.minSuccessPercent"}},
 		{"cluster without secretRef", validCluster, map[string]string{"spec.secretRef": `null`}, []string{"spec.secretRef", "Required"}},
 		{"cluster with empty secret name", validCluster, map[string]string{"spec.secretRef": `{"name":""}`}, []string{"spec.secretRef.name"}},
 		{"cluster name not a DNS label", validCluster, map[string]string{"metadata.name": `"member.one"`}, []string{"metadata.name", "DNS label"}},
