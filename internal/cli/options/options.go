@@ -64,6 +64,15 @@ func (g *Global) Client() (client.Client, error) {
 	return client.New(cfg, client.Options{Scheme: scheme.Scheme})
 }
 
+// WatchClient is Client that can also watch (for commands that follow an object as it changes).
+func (g *Global) WatchClient() (client.WithWatch, error) {
+	cfg, err := g.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	return client.NewWithWatch(cfg, client.Options{Scheme: scheme.Scheme})
+}
+
 // EffectiveNamespace is --namespace, else the kubeconfig context's namespace, else "default".
 func (g *Global) EffectiveNamespace() (string, error) {
 	if g.Namespace != "" {
