@@ -13,15 +13,17 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/cli/get"
 	"flotilla.dev/flotilla/internal/cli/options"
 )
 
 func newHistoryCommand(g *options.Global) *cobra.Command {
 	return &cobra.Command{
-		Use:     "history APP",
-		Short:   "List the kept revisions of an Application, newest first",
-		Example: "  flotilla rollout history shop -n team-a",
-		Args:    exactlyOneApp,
+		Use:               "history APP",
+		Short:             "List the kept revisions of an Application, newest first",
+		Example:           "  flotilla rollout history shop -n team-a",
+		Args:              exactlyOneApp,
+		ValidArgsFunction: get.CompleteApplicationNames(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, ns, err := clientAndNamespace(g)
 			if err != nil {

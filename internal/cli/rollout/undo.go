@@ -8,6 +8,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/cli/get"
 	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/federation/revision"
 )
@@ -20,8 +21,9 @@ func newUndoCommand(g *options.Global) *cobra.Command {
 		Long: `Undo copies the resources and overrides of a kept ApplicationRevision (the previous one
 by default) back into the Application. The controller then records that content as the newest
 revision and applies it to every chosen cluster.`,
-		Example: "  flotilla rollout undo shop\n  flotilla rollout undo shop --to-revision 3",
-		Args:    exactlyOneApp,
+		Example:           "  flotilla rollout undo shop\n  flotilla rollout undo shop --to-revision 3",
+		Args:              exactlyOneApp,
+		ValidArgsFunction: get.CompleteApplicationNames(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to < 0 {
 				return &options.UsageError{Err: fmt.Errorf("--to-revision must be a revision number from 1, got %d", to)}
