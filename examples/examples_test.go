@@ -1,9 +1,11 @@
 package examples
 
 import (
+	"os"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/render"
@@ -44,5 +46,23 @@ func TestSampleApplicationIsACopy(t *testing.T) {
 	b, _ := SampleApplication()
 	if b.Name != "web" {
 		t.Fatal("SampleApplication returned shared state")
+	}
+}
+
+func TestRolloutExampleValidates(t *testing.T) {
+	raw, err := os.ReadFile("rollout-app.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &flotillav1alpha1.Application{}
+	if err := yaml.UnmarshalStrict(raw, app); err != nil {
+		t.Fatalf("examples/rollout-app.yaml: %v", err)
+	}
+	app.Namespace = SampleNamespace
+	if errs := render.Validate(app); len(errs) != 0 {
+		t.Fatalf("the rollout example does not validate: %v", errs)
+	}
+	if r := app.Spec.Rollout; r == nil || len(r.Waves) != 2 || len(r.Batches) != 3 || r.Analysis == nil {
+		t.Fatalf("the rollout example should have two waves, three batches and an analysis: %+v", r)
 	}
 }
