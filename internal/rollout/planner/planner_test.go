@@ -8,6 +8,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
@@ -406,5 +407,26 @@ func TestAFreezeKeepsANewRolloutFromStarting(t *testing.T) {
 	}
 	if !strings.Contains(d.Status.Message, "fleet change freeze fleet: 50% of new pods ready") {
 		t.Errorf("message %q does not say why", d.Status.Message)
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	s := &flotillav1alpha1.RolloutStrategy{
+		Batches:  []flotillav1alpha1.RolloutBatch{{Replicas: intstr.FromString("150%")}},
+		Waves:    []flotillav1alpha1.RolloutWave{{ClusterSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "a", Operator: "Near"}}}}},
+		Analysis: &flotillav1alpha1.RolloutAnalysis{Interval: &metav1.Duration{Duration: time.Millisecond}},
+	}
+	errs := Validate(s, "StatefulSet", field.NewPath("spec", "rollout"))
+	want := []string{"spec.rollout: Invalid value: \"StatefulSet\"", "spec.rollout.batches[0].replicas", "spec.rollout.waves[0].clusterSelector", "spec.rollout.analysis.interval"}
+	if len(errs) != len(want) {
+		t.Fatalf("got %v, want %d errors", errs, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(errs[i].Error(), w) {
+			t.Errorf("error %d = %q, want it to name %s", i, errs[i].Error(), w)
+		}
+	}
+	if errs := Validate(strategy(1, "100%"), "Deployment", field.NewPath("spec", "rollout")); len(errs) != 0 {
+		t.Fatalf("valid strategy: %v", errs)
 	}
 }
