@@ -135,7 +135,7 @@ const (
 
 // AnalysisMetric is one measurement with its thresholds. Exactly one provider is set.
 // +kubebuilder:validation:XValidation:rule="(has(self.kubernetes) ? 1 : 0) + (has(self.prometheus) ? 1 : 0) + (has(self.webhook) ? 1 : 0) == 1",message="each spec.rollout.analysis.metrics[] entry needs exactly one provider: kubernetes, prometheus or webhook"
-// +kubebuilder:validation:XValidation:rule="has(self.kubernetes) || has(self.max) || has(self.min) || has(self.maxIncreaseOverStable)",message="a prometheus or webhook metric needs a threshold: max, min or maxIncreaseOverStable"
+// +kubebuilder:validation:XValidation:rule="!has(self.prometheus) || has(self.max) || has(self.min) || has(self.maxIncreaseOverStable)",message="a prometheus metric needs a threshold: max, min or maxIncreaseOverStable"
 type AnalysisMetric struct {
 	// Name of the metric, unique in the analysis.
 	// +required
