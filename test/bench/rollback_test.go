@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,7 +106,7 @@ func rollbackOnce(b *testing.B, hub client.Client, members map[string]client.Cli
 			return false
 		}
 		return a.Status.StableRevision != "" && a.Status.StableRevision == a.Status.CurrentRevision
-	})
+	}, func() string { return fmt.Sprintf("status %+v", a.Status) })
 	bad := rollbackApp(ns, name, "example.com/web:v2-crashloop")
 	a.Spec.Resources = bad.Spec.Resources
 	if err := hub.Update(ctx, a); err != nil {
@@ -121,9 +124,10 @@ func rollbackOnce(b *testing.B, hub client.Client, members map[string]client.Cli
 		}
 		return st.Phase == flotillav1alpha1.RolloutAborting || st.Phase == flotillav1alpha1.RolloutAborted ||
 			(st.Analysis != nil && st.Analysis.ConsecutiveFailures > 0)
-	})
+	}, func() string { return fmt.Sprintf("rollout %+v", a.Status.Rollout) })
 	failed = time.Now()
-	poll(b, 2*time.Minute, 20*time.Millisecond, func() bool { return stableRestored(ctx, members, ns, name) })
+	poll(b, 2*time.Minute, 20*time.Millisecond, func() bool { return stableRestored(ctx, members, ns, name) },
+		func() string { return "members still run the canary or not all of v1" })
 	return time.Since(failed), failed.Sub(released)
 }
 
@@ -145,13 +149,119 @@ func stableRestored(ctx context.Context, members map[string]client.Client, ns, n
 	return true
 }
 
-func poll(b *testing.B, within, every time.Duration, ok func() bool) {
+// poll calls ok every interval until it is true; after within it fails with what state says.
+func poll(b *testing.B, within, every time.Duration, ok func() bool, state func() string) {
 	b.Helper()
 	deadline := time.Now().Add(within)
 	for !ok() {
 		if time.Now().After(deadline) {
-			b.Fatalf("not done after %s", within)
+			b.Fatalf("not done after %s: %s", within, state())
 		}
 		time.Sleep(every)
 	}
+}
+
+// verdicts is a webhook metric the benchmark controls: Successful until failing is set, then
+// Failed, remembering when it first answered Failed.
+type verdicts struct {
+	mu          sync.Mutex
+	failing     bool
+	firstFailed time.Time
+}
+
+func (v *verdicts) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	verdict := flotillav1alpha1.MeasurementSuccessful
+	if v.failing {
+		verdict = flotillav1alpha1.MeasurementFailed
+		if v.firstFailed.IsZero() {
+			v.firstFailed = time.Now()
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"verdict": verdict})
+}
+
+func (v *verdicts) reset(failing bool) time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	at := v.firstFailed
+	v.failing = failing
+	if !failing {
+		v.firstFailed = time.Time{}
+	}
+	return at
+}
+
+// BenchmarkLateFailureRollback releases a version whose pods are healthy but whose analysis (a
+// webhook the benchmark controls) turns to Failed once the canary holds 50% of member-1, so the
+// stable workload there has shrunk and must grow back. It measures, FLOTILLA_BENCH_ROLLBACKS
+// times, from the first Failed answer to every member running v1 with all replicas ready and no
+// canary pod.
+func BenchmarkLateFailureRollback(b *testing.B) {
+	runs := envInt(b, "FLOTILLA_BENCH_ROLLBACKS", 10)
+	hub := hubClient(b)
+	waitMembersReady(b, hub)
+	members := map[string]client.Client{}
+	for _, m := range framework.Fleet(b).Members {
+		members[m.Name] = framework.Client(b, m.Name)
+	}
+	v := &verdicts{}
+	srv := httptest.NewServer(v)
+	defer srv.Close()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "bench-late-"}}
+	if err := hub.Create(context.Background(), ns); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = hub.Delete(context.Background(), ns) }()
+	var restore []time.Duration
+	for b.Loop() {
+		for i := range runs {
+			r := lateFailureOnce(b, hub, members, v, srv.URL, ns.Name, fmt.Sprintf("late-%d", i))
+			restore = append(restore, r)
+			b.Logf("run %d: stable restored %s after the first failed measurement", i+1, r.Round(time.Millisecond))
+		}
+	}
+	sort.Slice(restore, func(i, j int) bool { return restore[i] < restore[j] })
+	b.ReportMetric(restore[len(restore)/2].Seconds(), "restore-median-s")
+	b.ReportMetric(restore[len(restore)-1].Seconds(), "restore-max-s")
+	b.ReportMetric(float64(len(restore)), "runs")
+	b.ReportMetric(load1(), "load1")
+}
+
+func lateFailureOnce(b *testing.B, hub client.Client, members map[string]client.Client, v *verdicts, url, ns, name string) time.Duration {
+	ctx := context.Background()
+	v.reset(false)
+	a := rollbackApp(ns, name, "example.com/web:v1")
+	a.Spec.Rollout.Batches[1].Pause = &flotillav1alpha1.RolloutPause{Duration: &metav1.Duration{Duration: time.Hour}}
+	a.Spec.Rollout.Analysis.Metrics = []flotillav1alpha1.AnalysisMetric{{Name: "verdict", Webhook: &flotillav1alpha1.WebhookMetric{URL: url}}}
+	if err := hub.Create(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = hub.Delete(ctx, a) }()
+	key := client.ObjectKeyFromObject(a)
+	poll(b, 2*time.Minute, 100*time.Millisecond, func() bool {
+		return hub.Get(ctx, key, a) == nil && a.Status.StableRevision != "" && a.Status.StableRevision == a.Status.CurrentRevision
+	}, func() string { return fmt.Sprintf("status %+v", a.Status) })
+	next := rollbackApp(ns, name, "example.com/web:v2")
+	a.Spec.Resources = next.Spec.Resources
+	if err := hub.Update(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	poll(b, 2*time.Minute, 50*time.Millisecond, func() bool {
+		if hub.Get(ctx, key, a) != nil {
+			return false
+		}
+		st := a.Status.Rollout
+		return st != nil && st.Revision == a.Status.CurrentRevision && st.Wave == 0 && st.Batch == 1 && st.StepReadyAt != nil
+	}, func() string { return fmt.Sprintf("rollout %+v", a.Status.Rollout) })
+	v.reset(true)
+	poll(b, 2*time.Minute, 20*time.Millisecond, func() bool {
+		v.mu.Lock()
+		failed := !v.firstFailed.IsZero()
+		v.mu.Unlock()
+		return failed && stableRestored(ctx, members, ns, name)
+	}, func() string { return "members still run the canary or not all of v1" })
+	done := time.Now()
+	return done.Sub(v.reset(false))
 }
