@@ -55,6 +55,23 @@ func rollbackApp(ns, name, image string) *flotillav1alpha1.Application {
 	}
 }
 
+// rollbackSetup waits for the members and returns clients of the hub and every member and a
+// namespace for the runs, deleted when the benchmark ends.
+func rollbackSetup(b *testing.B, prefix string) (client.Client, map[string]client.Client, string) {
+	hub := hubClient(b)
+	waitMembersReady(b, hub)
+	members := map[string]client.Client{}
+	for _, m := range framework.Fleet(b).Members {
+		members[m.Name] = framework.Client(b, m.Name)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix}}
+	if err := hub.Create(context.Background(), ns); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = hub.Delete(context.Background(), ns) })
+	return hub, members, ns.Name
+}
+
 // BenchmarkBadCanaryRollback releases a crash-looping version FLOTILLA_BENCH_ROLLBACKS times
 // (default 10) and measures, each time, from the moment the hub shows the first failed
 // measurement to the moment every member has no canary pod left and runs the stable version
@@ -62,21 +79,11 @@ func rollbackApp(ns, name, image string) *flotillav1alpha1.Application {
 // the bad release to its first failed measurement (detection).
 func BenchmarkBadCanaryRollback(b *testing.B) {
 	runs := envInt(b, "FLOTILLA_BENCH_ROLLBACKS", 10)
-	hub := hubClient(b)
-	waitMembersReady(b, hub)
-	members := map[string]client.Client{}
-	for _, m := range framework.Fleet(b).Members {
-		members[m.Name] = framework.Client(b, m.Name)
-	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "bench-rollback-"}}
-	if err := hub.Create(context.Background(), ns); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = hub.Delete(context.Background(), ns) }()
+	hub, members, ns := rollbackSetup(b, "bench-rollback-")
 	var restore, detect []time.Duration
 	for b.Loop() {
 		for i := range runs {
-			r, d := rollbackOnce(b, hub, members, ns.Name, fmt.Sprintf("web-%d", i))
+			r, d := rollbackOnce(b, hub, members, ns, fmt.Sprintf("web-%d", i))
 			restore, detect = append(restore, r), append(detect, d)
 			b.Logf("run %d: first failure %s after the release, stable restored %s after it", i+1, d.Round(time.Millisecond), r.Round(time.Millisecond))
 		}
@@ -200,24 +207,14 @@ func (v *verdicts) reset(failing bool) time.Time {
 // canary pod.
 func BenchmarkLateFailureRollback(b *testing.B) {
 	runs := envInt(b, "FLOTILLA_BENCH_ROLLBACKS", 10)
-	hub := hubClient(b)
-	waitMembersReady(b, hub)
-	members := map[string]client.Client{}
-	for _, m := range framework.Fleet(b).Members {
-		members[m.Name] = framework.Client(b, m.Name)
-	}
+	hub, members, ns := rollbackSetup(b, "bench-late-")
 	v := &verdicts{}
 	srv := httptest.NewServer(v)
 	defer srv.Close()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "bench-late-"}}
-	if err := hub.Create(context.Background(), ns); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = hub.Delete(context.Background(), ns) }()
 	var restore []time.Duration
 	for b.Loop() {
 		for i := range runs {
-			r := lateFailureOnce(b, hub, members, v, srv.URL, ns.Name, fmt.Sprintf("late-%d", i))
+			r := lateFailureOnce(b, hub, members, v, srv.URL, ns, fmt.Sprintf("late-%d", i))
 			restore = append(restore, r)
 			b.Logf("run %d: stable restored %s after the first failed measurement", i+1, r.Round(time.Millisecond))
 		}

@@ -39,15 +39,11 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		o.SuccessThreshold = 4 * time.Second
 	}
 	return func(ctx context.Context, f *devfleet.Fleet) error {
+		if err := JoinMembers(ctx, f); err != nil {
+			return err
+		}
 		cfg, err := f.Hub.RESTConfig()
 		if err != nil {
-			return err
-		}
-		hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
-		if err != nil {
-			return err
-		}
-		if err := devup.JoinMembers(ctx, hub, f, io.Discard); err != nil {
 			return err
 		}
 		logFile, err := os.Create(filepath.Join(f.Home, "flotilla-controller.log"))
@@ -70,4 +66,17 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		}()
 		return nil
 	}
+}
+
+// JoinMembers joins every member of f to its hub through the same code as `flotilla join`.
+func JoinMembers(ctx context.Context, f *devfleet.Fleet) error {
+	cfg, err := f.Hub.RESTConfig()
+	if err != nil {
+		return err
+	}
+	hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
+	if err != nil {
+		return err
+	}
+	return devup.JoinMembers(ctx, hub, f, io.Discard)
 }

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/platform/podstatus"
 )
 
 // ClusterPod is a canary pod and the cluster it runs in.
@@ -57,14 +58,14 @@ func PodHealth(spec *flotillav1alpha1.KubernetesHealthMetric, c Canary, now time
 		why := ""
 		for _, cs := range p.Status.ContainerStatuses {
 			restarts += cs.RestartCount
-			if cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff" {
+			if cs.State.Waiting != nil && cs.State.Waiting.Reason == podstatus.CrashLoopReason {
 				why = fmt.Sprintf("container %s is in CrashLoopBackOff (%d restarts)", cs.Name, cs.RestartCount)
 			}
 			if t := cs.LastTerminationState.Terminated; why == "" && t != nil && t.ExitCode != 0 && cs.RestartCount > maxRestarts {
 				why = fmt.Sprintf("container %s exited with code %d (%d restarts)", cs.Name, t.ExitCode, cs.RestartCount)
 			}
 		}
-		if why == "" && !podReady(p) && now.Sub(p.CreationTimestamp.Time) > readyTimeout {
+		if why == "" && !podstatus.Ready(p) && now.Sub(p.CreationTimestamp.Time) > readyTimeout {
 			why = fmt.Sprintf("not ready %s after it was created", now.Sub(p.CreationTimestamp.Time).Round(time.Second))
 		}
 		if why != "" {
@@ -89,13 +90,4 @@ func PodHealth(spec *flotillav1alpha1.KubernetesHealthMetric, c Canary, now time
 		r.Message = fmt.Sprintf("%d canary pods healthy", len(c.Pods))
 	}
 	return r
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/platform/podstatus"
 )
 
 // Defaults of a ChangeFreeze.
@@ -61,9 +62,9 @@ func PodCreation(spec *flotillav1alpha1.PodCreationSignal, pods []corev1.Pod, no
 			continue
 		}
 		switch {
-		case ready(p):
+		case podstatus.Ready(p):
 			ok++
-		case crashLooping(p) || age > readyTimeout || p.Status.Phase == corev1.PodFailed:
+		case podstatus.CrashLooping(p) || age > readyTimeout || p.Status.Phase == corev1.PodFailed:
 			failed++
 		}
 	}
@@ -76,24 +77,6 @@ func PodCreation(spec *flotillav1alpha1.PodCreationSignal, pods []corev1.Pod, no
 		Message: fmt.Sprintf("%d of %d pods created in the last %s became ready (%d%%, minimum %d%%)", ok, total, window, percent, minPercent)}
 	s.Degraded = percent < int(minPercent)
 	return s
-}
-
-func ready(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-func crashLooping(p *corev1.Pod) bool {
-	for _, c := range p.Status.ContainerStatuses {
-		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
-			return true
-		}
-	}
-	return false
 }
 
 // Judge compares a PromQL value with the freeze query's bounds; nil is no data.

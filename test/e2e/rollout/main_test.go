@@ -6,18 +6,13 @@ package rollout
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	"flotilla.dev/flotilla/internal/app/devup"
 	"flotilla.dev/flotilla/internal/devfleet"
-	"flotilla.dev/flotilla/internal/platform/scheme"
 	"flotilla.dev/flotilla/test/framework"
 )
 
@@ -36,15 +31,7 @@ func startController(ctx context.Context, f *devfleet.Fleet) error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building flotilla: %w\n%s", err, out)
 	}
-	cfg, err := f.Hub.RESTConfig()
-	if err != nil {
-		return err
-	}
-	hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
-	if err != nil {
-		return err
-	}
-	if err := devup.JoinMembers(ctx, hub, f, io.Discard); err != nil {
+	if err := framework.JoinMembers(ctx, f); err != nil {
 		return err
 	}
 	kubeconfig := f.Hub.KubeconfigPath
