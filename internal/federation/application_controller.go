@@ -27,12 +27,14 @@ const FieldManager = "flotilla"
 // ApplicationReconciler places Applications on member clusters and reports what runs there.
 // Create it with Setup.
 type ApplicationReconciler struct {
-	Client   client.Client
-	Registry Registry
-	Events   events.EventRecorder
-	opts     Options
-	mem      *memory
-	metrics  *metrics
+	Client client.Client
+	// APIReader reads Applications from the API server itself.
+	APIReader client.Reader
+	Registry  Registry
+	Events    events.EventRecorder
+	opts      Options
+	mem       *memory
+	metrics   *metrics
 }
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=applications,verbs=get;list;watch;update;patch
@@ -78,7 +80,9 @@ type phase func(ctx context.Context, s *scope) (stop bool, err error)
 // Reconcile runs the phases for one Application and writes its status once.
 func (r *ApplicationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	app := &flotillav1alpha1.Application{}
-	if err := r.Client.Get(ctx, req.NamespacedName, app); err != nil {
+	// Read from the API server, not the cache: a pass must start from the status the previous
+	// pass wrote (the rollout's recorded step), never from an older copy the cache still holds.
+	if err := r.APIReader.Get(ctx, req.NamespacedName, app); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	s, err := r.newScope(ctx, app)
@@ -177,7 +181,9 @@ func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error
 	if equality.Semantic.DeepEqual(s.app.Status, s.original.Status) {
 		return nil
 	}
-	if err := r.Client.Status().Patch(ctx, s.app, client.MergeFrom(s.original)); err != nil {
+	// The optimistic lock refuses a status computed from an object someone changed meanwhile;
+	// the pass is then retried from the new object.
+	if err := r.Client.Status().Patch(ctx, s.app, client.MergeFromWithOptions(s.original, client.MergeFromWithOptimisticLock{})); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	return nil

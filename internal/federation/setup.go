@@ -92,7 +92,7 @@ func Setup(mgr ctrl.Manager, registry Registry, opts Options) error {
 		return fmt.Errorf("registering rollout metrics: %w", err)
 	}
 	r := &ApplicationReconciler{
-		Client: mgr.GetClient(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts, mem: newMemory(),
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Registry: registry, Events: mgr.GetEventRecorder("flotilla-federation"), opts: opts, mem: newMemory(),
 		metrics: m,
 	}
 	memberEvents := make(chan event.GenericEvent, 1024)

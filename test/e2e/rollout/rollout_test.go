@@ -192,7 +192,8 @@ func watch(t *testing.T, ns, name string) *watcher {
 				w.steps[fmt.Sprintf("%d/%d", st.Wave, st.Batch)] = true
 				for _, c := range st.Clusters {
 					if c.Wave > st.Wave && members[c.Name].canary > 0 && st.Phase != flotillav1alpha1.RolloutAborting {
-						w.problems = append(w.problems, fmt.Sprintf("%s of wave %d has a canary during wave %d", c.Name, c.Wave, st.Wave))
+						w.problems = append(w.problems, fmt.Sprintf("%s %s of wave %d has a canary during wave %d (rollout %s/%s batch %d: %s; members %+v)",
+							time.Now().Format("15:04:05.000"), c.Name, c.Wave, st.Wave, st.Phase, st.Reason, st.Batch, st.Message, members))
 					}
 				}
 			}
