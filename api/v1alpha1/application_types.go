@@ -24,6 +24,14 @@ type ApplicationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(r, has(r.metadata.name) && r.metadata.name != '')",message="every entry of spec.resources needs metadata.name"
 	Resources []Manifest `json:"resources"`
 
+	// Replicas, when set, is the application's replica count in place of the workload's
+	// spec.replicas: the fleet-wide total for a Divided placement, the count per cluster for a
+	// Duplicated one. It is what `flotilla scale`, `kubectl scale` (the scale subresource) and a
+	// FleetAutoscaler change; it is not part of revisions, so scaling never starts a rollout.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Replicas *int32 `json:"replicas,omitempty"`
+
 	// Placement chooses the member clusters and divides the workload's replicas between them.
 	// +optional
 	Placement Placement `json:"placement,omitempty"`
@@ -416,6 +424,7 @@ type Eviction struct {
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
+// +kubebuilder:subresource:scale:specpath=.spec.replicas,statuspath=.status.replicas
 // +kubebuilder:resource:shortName=app,categories=flotilla
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Available")].status`
 // +kubebuilder:printcolumn:name="Replicas",type=integer,JSONPath=`.status.replicas`

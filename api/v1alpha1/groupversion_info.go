@@ -22,6 +22,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&Application{}, &ApplicationList{},
 		&ApplicationRevision{}, &ApplicationRevisionList{},
 		&ChangeFreeze{}, &ChangeFreezeList{},
+		&FleetAutoscaler{}, &FleetAutoscalerList{},
 	)
 	metav1.AddToGroupVersion(scheme, GroupVersion)
 	return nil

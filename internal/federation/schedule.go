@@ -34,8 +34,12 @@ func (r *ApplicationReconciler) reconcileSchedule(ctx context.Context, s *scope)
 	})
 	s.requeueAfter(s.failover.RequeueAfter)
 	r.recordFailoverEvents(s)
+	replicas := workloadReplicas(workload)
+	if s.app.Spec.Replicas != nil {
+		replicas = *s.app.Spec.Replicas // scaled: `flotilla scale`, the scale subresource, a FleetAutoscaler
+	}
 	in := scheduling.Input{
-		Placement: s.app.Spec.Placement, Replicas: workloadReplicas(workload),
+		Placement: s.app.Spec.Placement, Replicas: replicas,
 		Clusters: r.schedulingClusters(s, podNeeds(workload)), Excluded: s.failover.Exclude,
 	}
 	for _, c := range placedClusters(s.app.Status.Clusters) {

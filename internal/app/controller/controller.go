@@ -20,6 +20,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/autoscaling"
+	autoscaleradmission "flotilla.dev/flotilla/internal/autoscaling/admission"
 	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
@@ -182,11 +184,17 @@ func setupCapabilities(mgr manager.Manager, o Options) error {
 	if err := freeze.Setup(mgr, registry, freeze.Options{}); err != nil {
 		return fmt.Errorf("setting up the change freeze controller: %w", err)
 	}
+	if err := autoscaling.Setup(mgr, registry, autoscaling.Options{}); err != nil {
+		return fmt.Errorf("setting up the fleet autoscaler controller: %w", err)
+	}
 	if o.WebhookPort == 0 {
 		return nil
 	}
 	if err := admission.Setup(mgr); err != nil {
 		return fmt.Errorf("setting up the Application admission webhook: %w", err)
+	}
+	if err := autoscaleradmission.Setup(mgr); err != nil {
+		return fmt.Errorf("setting up the FleetAutoscaler admission webhook: %w", err)
 	}
 	// Ready only once the webhook serves, so whoever registers it (dev up) does not lock
 	// Application writes behind a server that is not listening yet.

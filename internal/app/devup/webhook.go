@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	autoscaleradmission "flotilla.dev/flotilla/internal/autoscaling/admission"
 	"flotilla.dev/flotilla/internal/federation/admission"
 )
 
@@ -25,38 +26,46 @@ const WebhookConfigurationName = "flotilla-applications"
 const specChanged = "request.operation == 'CREATE' || (!has(object.metadata.deletionTimestamp) && object.spec != oldObject.spec)"
 
 // webhookConfiguration returns the ValidatingWebhookConfiguration that sends every create and
-// update of an Application's spec to the controller at 127.0.0.1:port. It fails closed: while
+// update of an Application's or a FleetAutoscaler's spec to the controller at 127.0.0.1:port. It fails closed: while
 // the controller is down, Applications cannot be created and their specs cannot change
 // (deletes, and updates of metadata only, still pass).
 func webhookConfiguration(port int, caBundle []byte) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	url := "https://127.0.0.1:" + strconv.Itoa(port) + admission.Path
 	return &admissionregistrationv1.ValidatingWebhookConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: WebhookConfigurationName},
-		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
-			Name:         admission.WebhookName,
-			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: caBundle},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
-				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-				Rule: admissionregistrationv1.Rule{
-					APIGroups:   []string{flotillav1alpha1.GroupVersion.Group},
-					APIVersions: []string{flotillav1alpha1.GroupVersion.Version},
-					Resources:   []string{"applications"},
-					Scope:       ptr.To(admissionregistrationv1.NamespacedScope),
-				},
-			}},
-			SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
-			AdmissionReviewVersions: []string{"v1"},
-			TimeoutSeconds:          ptr.To[int32](5),
-			FailurePolicy:           ptr.To(admissionregistrationv1.Fail),
-			MatchConditions: []admissionregistrationv1.MatchCondition{{
-				Name:       "spec-changed",
-				Expression: specChanged,
-			}},
-			// The API server's defaults, spelled out so a second `dev up` finds nothing to change.
-			MatchPolicy:       ptr.To(admissionregistrationv1.Equivalent),
-			NamespaceSelector: &metav1.LabelSelector{},
-			ObjectSelector:    &metav1.LabelSelector{},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{
+			validatingWebhook(admission.WebhookName, admission.Path, "applications", port, caBundle),
+			validatingWebhook(autoscaleradmission.WebhookName, autoscaleradmission.Path, "fleetautoscalers", port, caBundle),
+		},
+	}
+}
+
+// validatingWebhook sends creates and spec updates of resource to path on the controller.
+func validatingWebhook(name, path, resource string, port int, caBundle []byte) admissionregistrationv1.ValidatingWebhook {
+	url := "https://127.0.0.1:" + strconv.Itoa(port) + path
+	return admissionregistrationv1.ValidatingWebhook{
+		Name:         name,
+		ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: caBundle},
+		Rules: []admissionregistrationv1.RuleWithOperations{{
+			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+			Rule: admissionregistrationv1.Rule{
+				APIGroups:   []string{flotillav1alpha1.GroupVersion.Group},
+				APIVersions: []string{flotillav1alpha1.GroupVersion.Version},
+				Resources:   []string{resource},
+				Scope:       ptr.To(admissionregistrationv1.NamespacedScope),
+			},
 		}},
+		SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
+		AdmissionReviewVersions: []string{"v1"},
+		TimeoutSeconds:          ptr.To[int32](5),
+		FailurePolicy:           ptr.To(admissionregistrationv1.Fail),
+		MatchConditions: []admissionregistrationv1.MatchCondition{{
+			Name:       "spec-changed",
+			Expression: specChanged,
+		}},
+		// The API server's defaults, spelled out so a second `dev up` finds nothing to change.
+		MatchPolicy:       ptr.To(admissionregistrationv1.Equivalent),
+		NamespaceSelector: &metav1.LabelSelector{},
+		ObjectSelector:    &metav1.LabelSelector{},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	autoscaleradmission "flotilla.dev/flotilla/internal/autoscaling/admission"
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/platform/scheme"
@@ -17,8 +18,11 @@ import (
 
 func TestWebhookConfiguration(t *testing.T) {
 	c := webhookConfiguration(9443, []byte("ca"))
-	if len(c.Webhooks) != 1 {
-		t.Fatalf("want one webhook, got %d", len(c.Webhooks))
+	if len(c.Webhooks) != 2 {
+		t.Fatalf("want two webhooks (applications, fleetautoscalers), got %d", len(c.Webhooks))
+	}
+	if got, want := *c.Webhooks[1].ClientConfig.URL, "https://127.0.0.1:9443"+autoscaleradmission.Path; got != want || c.Webhooks[1].Rules[0].Resources[0] != "fleetautoscalers" {
+		t.Errorf("second webhook: url %s resources %v, want %s for fleetautoscalers", got, c.Webhooks[1].Rules[0].Resources, want)
 	}
 	w := c.Webhooks[0]
 	if got, want := *w.ClientConfig.URL, "https://127.0.0.1:9443"+admission.Path; got != want {
