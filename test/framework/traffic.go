@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,31 @@ import (
 	"flotilla.dev/flotilla/internal/devfleet"
 	"flotilla.dev/flotilla/internal/devfleet/traffic"
 )
+
+// scrapeTargets is what the package's Prometheus scrapes; AddScrapeTarget adds to it.
+var (
+	scrapeMu      sync.Mutex
+	scrapeTargets []devfleet.ScrapeTarget
+)
+
+// AddScrapeTarget makes the fleet's Prometheus scrape a test's own /metrics endpoint (e.g. a
+// simulated load) until the test ends. It needs Options.Traffic.
+func AddScrapeTarget(t testing.TB, target devfleet.ScrapeTarget) {
+	t.Helper()
+	PrometheusURL(t)
+	scrapeMu.Lock()
+	defer scrapeMu.Unlock()
+	scrapeTargets = append(scrapeTargets, target)
+	if err := Fleet(t).SetScrapeTargets(scrapeTargets); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		scrapeMu.Lock()
+		defer scrapeMu.Unlock()
+		scrapeTargets = slices.DeleteFunc(scrapeTargets, func(s devfleet.ScrapeTarget) bool { return s == target })
+		_ = Fleet(t).SetScrapeTargets(scrapeTargets)
+	})
+}
 
 // prometheusURL is the base URL of the package's Prometheus (Options.Traffic); noPrometheus
 // says why there is none; stopTraffic stops the traffic generator.
@@ -65,8 +92,8 @@ func startTraffic(ctx context.Context, f *devfleet.Fleet) error {
 		fmt.Fprintf(os.Stderr, "framework: %v: tests that query Prometheus are skipped\n", err)
 		return nil
 	}
-	targets := append([]devfleet.ScrapeTarget{{Job: devup.JobTraffic, Address: l.Addr().String()}}, devup.ScrapeTargets(f.Hub)...)
-	if err := f.SetScrapeTargets(targets); err != nil {
+	scrapeTargets = append([]devfleet.ScrapeTarget{{Job: devup.JobTraffic, Address: l.Addr().String()}}, devup.ScrapeTargets(f.Hub)...)
+	if err := f.SetScrapeTargets(scrapeTargets); err != nil {
 		return err
 	}
 	if err := f.EnsurePrometheus(ctx, bin); err != nil {

@@ -163,8 +163,9 @@ func bounds(in Input, d *Decision) (int32, int32) {
 // the count go down: with one missing, the recommendation is at least the current count.
 func recommend(in Input, d *Decision) (int32, string) {
 	if len(in.Metrics) == 0 {
-		d.MetricsOK, d.MetricMessage = true, "no metrics: the count follows the bounds"
-		return in.Current, "bounds"
+		// A schedule-only autoscaler: the count is the minimum in force.
+		d.MetricsOK, d.MetricMessage = true, "no metrics: the count is the minimum in force"
+		return d.Min, fmt.Sprintf("no metrics: the minimum in force is %d", d.Min)
 	}
 	tolerance := tolerance(in.Spec)
 	best, why, missing := int32(-1), "", []string{}

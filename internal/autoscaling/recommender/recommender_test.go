@@ -159,3 +159,16 @@ func TestParseScheduleNamesTheProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutMetricsTheCountIsTheMinimumInForce(t *testing.T) {
+	s := spec(1, 10)
+	s.Behavior = &flotillav1alpha1.ScalingBehavior{ScaleDown: &flotillav1alpha1.ScalingRules{StabilizationWindowSeconds: ptr.To(int32(0))}}
+	s.Schedules = []flotillav1alpha1.ScalingSchedule{{Name: "rush", Schedule: "0 12 * * *", Duration: metav1.Duration{Duration: time.Hour}, MinReplicas: ptr.To(int32(6))}}
+	noon := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	if d := Decide(Input{Spec: s, Current: 1, Now: noon}); d.Desired != 6 {
+		t.Fatalf("window open: %d, want 6", d.Desired)
+	}
+	if d := Decide(Input{Spec: s, Current: 6, Now: noon.Add(time.Hour)}); d.Desired != 1 {
+		t.Fatalf("window closed: %d, want back to 1", d.Desired)
+	}
+}
