@@ -93,6 +93,19 @@ spec:
   podCreation: {minSuccessPercent: 90}
 `
 
+const validAutoscaler = `
+apiVersion: flotilla.dev/v1alpha1
+kind: FleetAutoscaler
+metadata: {name: web, namespace: default}
+spec:
+  targetRef: {name: web}
+  minReplicas: 2
+  maxReplicas: 20
+  metrics:
+    - name: cpu
+      resource: {name: cpu, targetAverageUtilization: 60}
+`
+
 func mutate(t *testing.T, doc string, set map[string]string) *unstructured.Unstructured {
 	t.Helper()
 	obj := map[string]any{}
@@ -133,7 +146,7 @@ func TestValidObjectsAreAccepted(t *testing.T) {
 		t.Skip("needs a real API server; run without -short")
 	}
 	ctx := context.Background()
-	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster, "changefreeze": validFreeze} {
+	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster, "changefreeze": validFreeze, "fleetautoscaler": validAutoscaler} {
 		obj := mutate(t, doc, nil)
 		if err := hub.Create(ctx, obj, client.DryRunAll); err != nil {
 			t.Errorf("valid %s rejected: %v", name, err)
@@ -205,6 +218,18 @@ func TestInvalidObjectsAreRejectedNamingTheField(t *testing.T) {
 		{"freeze with two signals", validFreeze, map[string]string{"spec.prometheus": `{"address":"http://p","query":"up","max":"1"}`}, []string{"at most one signal"}},
 		{"freeze query without bound", validFreeze, map[string]string{"spec.podCreation": `null`, "spec.prometheus": `{"address":"http://p","query":"up"}`}, []string{"spec.prometheus", "max or min"}},
 		{"freeze percent above 100", validFreeze, map[string]string{"spec.podCreation": `{"minSuccessPercent":120}`}, []string{"spec.podCreation.minSuccessPercent"}},
+		{"autoscaler min above max", validAutoscaler, map[string]string{"spec.minReplicas": `5`, "spec.maxReplicas": `3`}, []string{"spec.minReplicas", "must not exceed"}},
+		{"autoscaler without target", validAutoscaler, map[string]string{"spec.targetRef": `null`}, []string{"spec.targetRef", "Required"}},
+		{"autoscaler zero max", validAutoscaler, map[string]string{"spec.maxReplicas": `0`}, []string{"spec.maxReplicas"}},
+		{"autoscaler scale to zero on cpu only", validAutoscaler, map[string]string{"spec.minReplicas": `0`}, []string{"spec.minReplicas", "scale to zero"}},
+		{"autoscaler metric without source", validAutoscaler, map[string]string{"spec.metrics": `[{"name":"m"}]`}, []string{"spec.metrics[0]", "exactly one source"}},
+		{"autoscaler utilization zero", validAutoscaler, map[string]string{"spec.metrics": `[{"name":"cpu","resource":{"name":"cpu","targetAverageUtilization":0}}]`}, []string{"spec.metrics[0].resource.targetAverageUtilization"}},
+		{"autoscaler unknown resource", validAutoscaler, map[string]string{"spec.metrics": `[{"name":"gpu","resource":{"name":"gpu","targetAverageUtilization":50}}]`}, []string{"spec.metrics[0].resource.name"}},
+		{"autoscaler two targets", validAutoscaler, map[string]string{"spec.metrics": `[{"name":"q","prometheus":{"address":"http://p","query":"up","target":{"value":"1","averageValue":"2"}}}]`}, []string{"spec.metrics[0].prometheus.target", "exactly one target"}},
+		{"autoscaler bad tolerance", validAutoscaler, map[string]string{"spec.behavior": `{"tolerance":"2"}`}, []string{"spec.behavior.tolerance"}},
+		{"autoscaler bad policy", validAutoscaler, map[string]string{"spec.behavior": `{"scaleUp":{"policies":[{"type":"Replicas","value":1,"periodSeconds":15}]}}`}, []string{"spec.behavior.scaleUp.policies[0].type"}},
+		{"autoscaler schedule without bounds", validAutoscaler, map[string]string{"spec.schedules": `[{"name":"s","schedule":"0 9 * * *","duration":"1h"}]`}, []string{"spec.schedules[0]", "minReplicas or maxReplicas"}},
+		{"autoscaler schedule without duration", validAutoscaler, map[string]string{"spec.schedules": `[{"name":"s","schedule":"0 9 * * *","minReplicas":3}]`}, []string{"spec.schedules[0].duration", "Required"}},
 		{"cluster without secretRef", validCluster, map[string]string{"spec.secretRef": `null`}, []string{"spec.secretRef", "Required"}},
 		{"cluster with empty secret name", validCluster, map[string]string{"spec.secretRef": `{"name":""}`}, []string{"spec.secretRef.name"}},
 		{"cluster name not a DNS label", validCluster, map[string]string{"metadata.name": `"member.one"`}, []string{"metadata.name", "DNS label"}},
