@@ -10,9 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,29 +21,19 @@ import (
 	"flotilla.dev/flotilla/internal/devfleet/traffic"
 )
 
-// scrapeTargets is what the package's Prometheus scrapes; AddScrapeTarget adds to it.
-var (
-	scrapeMu      sync.Mutex
-	scrapeTargets []devfleet.ScrapeTarget
-)
+// generator is the package's sample traffic generator (Options.Traffic).
+var generator *traffic.Generator
 
-// AddScrapeTarget makes the fleet's Prometheus scrape a test's own /metrics endpoint (e.g. a
-// simulated load) until the test ends. It needs Options.Traffic.
-func AddScrapeTarget(t testing.TB, target devfleet.ScrapeTarget) {
+// OfferLoad sets the requests per second offered to an application of the fleet: its serving
+// pods share them (flotilla_sample_requests_total) and flotilla_sample_offered_qps reports the
+// demand. It needs Options.Traffic; the demand is removed when the test ends.
+func OfferLoad(t testing.TB, namespace, app string, qps int) {
 	t.Helper()
-	PrometheusURL(t)
-	scrapeMu.Lock()
-	defer scrapeMu.Unlock()
-	scrapeTargets = append(scrapeTargets, target)
-	if err := Fleet(t).SetScrapeTargets(scrapeTargets); err != nil {
-		t.Fatal(err)
+	if generator == nil {
+		t.Fatal("no sample traffic: set framework.Options.Traffic")
 	}
-	t.Cleanup(func() {
-		scrapeMu.Lock()
-		defer scrapeMu.Unlock()
-		scrapeTargets = slices.DeleteFunc(scrapeTargets, func(s devfleet.ScrapeTarget) bool { return s == target })
-		_ = Fleet(t).SetScrapeTargets(scrapeTargets)
-	})
+	generator.SetOffered(namespace, app, qps)
+	t.Cleanup(func() { generator.SetOffered(namespace, app, -1) })
 }
 
 // prometheusURL is the base URL of the package's Prometheus (Options.Traffic); noPrometheus
@@ -69,6 +57,7 @@ func startTraffic(ctx context.Context, f *devfleet.Fleet) error {
 	if err != nil {
 		return err
 	}
+	generator = gen
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -92,8 +81,8 @@ func startTraffic(ctx context.Context, f *devfleet.Fleet) error {
 		fmt.Fprintf(os.Stderr, "framework: %v: tests that query Prometheus are skipped\n", err)
 		return nil
 	}
-	scrapeTargets = append([]devfleet.ScrapeTarget{{Job: devup.JobTraffic, Address: l.Addr().String()}}, devup.ScrapeTargets(f.Hub)...)
-	if err := f.SetScrapeTargets(scrapeTargets); err != nil {
+	targets := append([]devfleet.ScrapeTarget{{Job: devup.JobTraffic, Address: l.Addr().String()}}, devup.ScrapeTargets(f.Hub)...)
+	if err := f.SetScrapeTargets(targets); err != nil {
 		return err
 	}
 	if err := f.EnsurePrometheus(ctx, bin); err != nil {

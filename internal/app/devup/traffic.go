@@ -9,10 +9,11 @@ import (
 	"strconv"
 
 	"flotilla.dev/flotilla/internal/devfleet"
+	"flotilla.dev/flotilla/internal/devfleet/traffic"
 )
 
 // TrafficComponent is the name of the sample traffic generator process in the fleet.
-const TrafficComponent = "flotilla-traffic"
+const TrafficComponent = traffic.Component
 
 // Jobs of the fleet's Prometheus, the job label of what it scrapes.
 const (

@@ -36,7 +36,7 @@ func NewCommand(g *options.Global, cfg Config) *cobra.Command {
 		Long: `The local fleet runs a hub API server and member clusters as processes on 127.0.0.1,
 with simulated nodes and pods (KWOK). Its state lives in $FLOTILLA_HOME (default ~/.flotilla/dev).`,
 	}
-	cmd.AddCommand(newUpCommand(g, cfg), newStatusCommand(g), newDownCommand(g), newBinariesCommand(g), newTrafficCommand(g))
+	cmd.AddCommand(newUpCommand(g, cfg), newStatusCommand(g), newDownCommand(g), newBinariesCommand(g), newTrafficCommand(g), newLoadCommand(g))
 	return cmd
 }
 

@@ -64,6 +64,7 @@ type Generator struct {
 
 	mu      sync.Mutex
 	pods    map[podKey]*podState
+	offered map[appKey]int
 	started bool
 	synced  []cache.InformerSynced
 }
@@ -98,7 +99,8 @@ func New(clusters []Cluster, o Options) (*Generator, error) {
 	if o.Rate < 0 || o.Interval < 0 || perTick < 1 || perTick != math.Trunc(perTick) {
 		return nil, fmt.Errorf("a rate of %d requests per second counted every %s makes %g requests per count: rate x interval must be a whole number, at least 1", o.Rate, o.Interval, perTick)
 	}
-	return &Generator{clusters: clusters, opts: o, perTick: int(perTick), metrics: newMetrics(), pods: map[podKey]*podState{}}, nil
+	return &Generator{clusters: clusters, opts: o, perTick: int(perTick), metrics: newMetrics(), pods: map[podKey]*podState{},
+		offered: map[appKey]int{}}, nil
 }
 
 // Run watches the pods of every cluster and counts requests until ctx ends. A cluster that
@@ -205,6 +207,7 @@ func (g *Generator) tick() {
 	now := g.opts.Clock.Now()
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	shares := g.shares()
 	for k, st := range g.pods {
 		if !st.goneSince.IsZero() {
 			if now.Sub(st.goneSince) >= g.opts.Forget {
@@ -213,7 +216,11 @@ func (g *Generator) tick() {
 			}
 			continue
 		}
-		ok, failed := Split(st.behaviour, st.sent, g.perTick)
+		n := g.perTick
+		if _, demanded := g.offered[appKey{namespace: st.series.Namespace, app: st.series.App}]; demanded {
+			n = shares[k]
+		}
+		ok, failed := Split(st.behaviour, st.sent, n)
 		if ok+failed == 0 {
 			continue
 		}

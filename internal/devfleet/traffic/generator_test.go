@@ -114,3 +114,44 @@ func TestReadyOnlyOnceRunListedThePods(t *testing.T) {
 		t.Errorf("/readyz before Run: %d, want 503", rec.Code)
 	}
 }
+
+func TestOfferedLoadIsSharedByTheServingPods(t *testing.T) {
+	g, err := New(nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		g.observe("member-1", pod(name, "web:v1", true))
+	}
+	g.observe("member-2", pod("d", "web:v1", false)) // not ready: gets nothing
+	rec := httptest.NewRecorder()
+	g.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/load/shop/web?qps=100", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PUT /load: %d %s", rec.Code, rec.Body)
+	}
+	g.tick()
+	total := 0.0
+	for _, name := range []string{"a", "b", "c"} {
+		got, _ := scrape(t, g, name, 200)
+		if got != 33 && got != 34 {
+			t.Errorf("pod %s served %v, want a third of 100", name, got)
+		}
+		total += got
+	}
+	if total != 100 {
+		t.Errorf("the pods served %v requests in one second, want the 100 offered", total)
+	}
+	if _, ok := scrape(t, g, "d", 200); ok {
+		t.Error("an unready pod served offered load")
+	}
+	rec = httptest.NewRecorder()
+	g.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), MetricOffered+`{app="web",namespace="shop"} 100`) {
+		t.Errorf("/metrics lacks the offered gauge:\n%s", rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	g.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/load/shop/web?qps=lots", nil))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "whole number") {
+		t.Errorf("bad qps: %d %s", rec.Code, rec.Body)
+	}
+}

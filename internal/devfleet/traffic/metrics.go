@@ -26,6 +26,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	offered  *prometheus.GaugeVec
 }
 
 func newMetrics() *metrics {
@@ -43,7 +44,11 @@ func newMetrics() *metrics {
 			Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1},
 		}, seriesLabels),
 	}
-	m.registry.MustRegister(m.requests, m.duration)
+	m.offered = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: MetricOffered,
+		Help: "Requests per second offered to an application (SetOffered), served or not.",
+	}, []string{"namespace", "app"})
+	m.registry.MustRegister(m.requests, m.duration, m.offered)
 	return m
 }
 

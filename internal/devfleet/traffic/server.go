@@ -10,7 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Handler serves /metrics, /healthz and /readyz (see Ready).
+// Handler serves /metrics, /healthz, /readyz (see Ready) and /load/{namespace}/{app} (see
+// SetOffered).
 func (g *Generator) Handler() http.Handler {
 	metrics := promhttp.HandlerFor(g.metrics.registry, promhttp.HandlerOpts{})
 	mux := http.NewServeMux()
@@ -19,6 +20,7 @@ func (g *Generator) Handler() http.Handler {
 		defer g.mu.Unlock()
 		metrics.ServeHTTP(w, r)
 	})
+	mux.HandleFunc("/load/{namespace}/{app}", g.loadHandler)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := g.Ready(); err != nil {

@@ -6,11 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +21,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
-	"flotilla.dev/flotilla/internal/devfleet"
 	"flotilla.dev/flotilla/test/framework"
 )
 
@@ -78,41 +74,8 @@ func create(t *testing.T, obj client.Object) {
 	t.Cleanup(func() { _ = framework.HubClient(t).Delete(context.Background(), obj) })
 }
 
-// load is a gauge of offered requests per second per application that Prometheus scrapes,
-// standing in for the demand in front of the fleet.
-type load struct {
-	mu  sync.Mutex
-	qps map[string]float64
-}
-
-func serveLoad(t *testing.T) *load {
-	t.Helper()
-	l := &load{qps: map[string]float64{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{ReadHeaderTimeout: time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		fmt.Fprintln(w, "# TYPE flotilla_demo_offered_qps gauge")
-		for app, v := range l.qps {
-			fmt.Fprintf(w, "flotilla_demo_offered_qps{application=%q} %g\n", app, v)
-		}
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	framework.AddScrapeTarget(t, devfleet.ScrapeTarget{Job: "demo-load", Address: ln.Addr().String()})
-	return l
-}
-
-func (l *load) set(app string, qps float64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.qps[app] = qps
-}
-
-// qpsAutoscaler scales app to offered QPS / 50 per replica, scaling down after 3 s of lower load.
+// qpsAutoscaler scales app to the requests per second the sample traffic generator offers it,
+// 50 per replica, scaling down after 3 s of lower demand.
 func qpsAutoscaler(ns, app, prometheus string, minReplicas int32) *flotillav1alpha1.FleetAutoscaler {
 	return &flotillav1alpha1.FleetAutoscaler{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: app},
@@ -120,7 +83,7 @@ func qpsAutoscaler(ns, app, prometheus string, minReplicas int32) *flotillav1alp
 			TargetRef: flotillav1alpha1.ApplicationReference{Name: app}, MinReplicas: ptr.To(minReplicas), MaxReplicas: 20,
 			Interval: &metav1.Duration{Duration: time.Second},
 			Metrics: []flotillav1alpha1.ScalingMetric{{Name: "qps", Prometheus: &flotillav1alpha1.PrometheusScalingMetric{
-				Address: prometheus, Query: `sum(flotilla_demo_offered_qps{application="{{namespace}}/{{app}}"})`,
+				Address: prometheus, Query: `sum(flotilla_sample_offered_qps{namespace="{{namespace}}",app="{{app}}"})`,
 				Target:  flotillav1alpha1.ScalingTarget{AverageValue: ptr.To("50")}}}},
 			Behavior: &flotillav1alpha1.ScalingBehavior{ScaleDown: &flotillav1alpha1.ScalingRules{StabilizationWindowSeconds: ptr.To(int32(3))}},
 		},
@@ -165,23 +128,30 @@ func condition(t *testing.T, ns, name, typ string) *metav1.Condition {
 
 func TestAPromQLMetricScalesTheFleetUpAndDownAndToZero(t *testing.T) {
 	prom := framework.PrometheusURL(t)
-	l := serveLoad(t)
 	ns := namespace(t)
-	l.set(ns+"/shop", 100)
+	framework.OfferLoad(t, ns, "shop", 100)
 	application(t, ns, "shop", 2)
 	waitRunning(t, ns, "shop", 2, 1)
 	create(t, qpsAutoscaler(ns, "shop", prom, 0))
 
-	l.set(ns+"/shop", 600) // 12 replicas at 50 QPS each
+	framework.OfferLoad(t, ns, "shop", 600) // 12 replicas at 50 QPS each
 	waitRunning(t, ns, "shop", 12, 2)
 	if c := condition(t, ns, "shop", flotillav1alpha1.ConditionScalingActive); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("ScalingActive = %+v, want True", c)
 	}
-	l.set(ns+"/shop", 100)
+	served := `sum(rate(flotilla_sample_requests_total{namespace="` + ns + `",app="shop"}[10s]))`
+	framework.Eventually(t, time.Minute, func() error {
+		v, err := framework.Query(t, served)
+		if err != nil || v < 500 || v > 700 {
+			return fmt.Errorf("the 12 replicas serve %v requests per second (%v), want about 600", v, err)
+		}
+		return nil
+	})
+	framework.OfferLoad(t, ns, "shop", 100)
 	waitRunning(t, ns, "shop", 2, 1)
-	l.set(ns+"/shop", 0) // no demand: scale to zero
+	framework.OfferLoad(t, ns, "shop", 0) // no demand: scale to zero
 	waitRunning(t, ns, "shop", 0, 0)
-	l.set(ns+"/shop", 40) // demand returns: wake up
+	framework.OfferLoad(t, ns, "shop", 40) // demand returns: wake up
 	waitRunning(t, ns, "shop", 1, 1)
 }
 
