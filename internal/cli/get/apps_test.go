@@ -28,7 +28,7 @@ func TestPrintAppsWide(t *testing.T) {
 		},
 	}
 	var out bytes.Buffer
-	if err := printApps(&out, printers.Wide, []client.Object{app}, false, true, now); err != nil {
+	if err := apps.print(&out, printers.Wide, []client.Object{app}, false, true, now); err != nil {
 		t.Fatal(err)
 	}
 	want := `NAMESPACE   NAME   READY   AVAILABLE   CLUSTERS   REVISION          AGE   DISTRIBUTION                                  MESSAGE
@@ -41,7 +41,7 @@ team-a      shop   5/6     False       2          shop-0123456789   5m    member
 
 func TestPrintAppsEmpty(t *testing.T) {
 	var out bytes.Buffer
-	if err := printApps(&out, printers.Table, nil, false, false, time.Now()); err != nil {
+	if err := apps.print(&out, printers.Table, nil, false, false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != "No applications found. Create one with: flotilla apply -f examples/sample-app.yaml\n" {

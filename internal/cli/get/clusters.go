@@ -2,79 +2,27 @@ package get
 
 import (
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
-	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/cli/printers"
-	"flotilla.dev/flotilla/internal/platform/scheme"
 )
 
-func newClustersCommand(g *options.Global, o *Options) *cobra.Command {
-	return &cobra.Command{
-		Use:               "clusters [NAME]",
-		Aliases:           []string{"cluster", "memberclusters", "membercluster", "mc"},
-		Short:             "List the member clusters and their health and capacity",
-		Example:           "  flotilla get clusters -o wide",
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: CompleteClusterNames(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := printers.ParseFormat(o.Output)
-			if err != nil {
-				return &options.UsageError{Err: err}
-			}
-			sel, err := labels.Parse(o.Selector)
-			if err != nil {
-				return &options.UsageError{Err: fmt.Errorf("-l/--selector %q: %w", o.Selector, err)}
-			}
-			c, err := g.Client()
-			if err != nil {
-				return err
-			}
-			objs, err := listClusters(cmd, c, args, sel)
-			if err != nil {
-				return err
-			}
-			return printClusters(g.Out, format, objs, len(args) == 1, o.Clock.Now())
-		},
-	}
-}
-
-func listClusters(cmd *cobra.Command, c client.Client, args []string, sel labels.Selector) ([]client.Object, error) {
-	if len(args) == 1 {
-		var mc flotillav1alpha1.MemberCluster
-		if err := c.Get(cmd.Context(), client.ObjectKey{Name: args[0]}, &mc); err != nil {
-			return nil, fmt.Errorf("getting cluster %q: %w", args[0], err)
-		}
-		return []client.Object{&mc}, nil
-	}
-	var list flotillav1alpha1.MemberClusterList
-	if err := c.List(cmd.Context(), &list, client.MatchingLabelsSelector{Selector: sel}); err != nil {
-		return nil, fmt.Errorf("listing clusters: %w", err)
-	}
-	objs := make([]client.Object, len(list.Items))
-	for i := range list.Items {
-		objs[i] = &list.Items[i]
-	}
-	return objs, nil
-}
-
-func printClusters(w io.Writer, format printers.Format, objs []client.Object, single bool, now time.Time) error {
-	if len(objs) == 0 && (format == printers.Table || format == printers.Wide) {
-		_, err := fmt.Fprintln(w, "No clusters joined. Join one with: flotilla join NAME --kubeconfig FILE")
-		return err
-	}
-	p := printers.Printer{Format: format, Scheme: scheme.Scheme, Table: func(objs []client.Object) printers.Rows {
-		return ClusterRows(objs, now)
-	}}
-	return p.Print(w, objs, single)
+// clusters are the MemberClusters of the fleet.
+var clusters = kind{
+	use:       "clusters [NAME]",
+	aliases:   []string{"cluster", "memberclusters", "membercluster", "mc"},
+	short:     "List the member clusters and their health and capacity",
+	example:   "  flotilla get clusters -o wide",
+	noun:      "cluster",
+	newObject: func() client.Object { return &flotillav1alpha1.MemberCluster{} },
+	newList:   func() client.ObjectList { return &flotillav1alpha1.MemberClusterList{} },
+	empty:     "No clusters joined. Join one with: flotilla join NAME --kubeconfig FILE",
+	rows:      ClusterRows,
 }
 
 // ClusterRows is the table of MemberClusters: NAME READY VERSION NODES REGION AGE, and with

@@ -47,7 +47,7 @@ new         Unknown   <none>    0/0     <none>   1s    <none>       <none>   <no
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		if err := printClusters(&out, tt.format, objs, false, now); err != nil {
+		if err := clusters.print(&out, tt.format, objs, false, false, now); err != nil {
 			t.Fatal(err)
 		}
 		if out.String() != tt.want {
@@ -58,7 +58,7 @@ new         Unknown   <none>    0/0     <none>   1s    <none>       <none>   <no
 
 func TestClustersEmpty(t *testing.T) {
 	var out bytes.Buffer
-	if err := printClusters(&out, printers.Table, nil, false, time.Now()); err != nil {
+	if err := clusters.print(&out, printers.Table, nil, false, false, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(out.Bytes(), []byte("flotilla join")) {

@@ -5,21 +5,26 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/cli/options"
 )
 
 // CompleteClusterNames completes the first argument with the names of the member clusters in
 // the hub; other commands that take a cluster name (unjoin, ...) use it too.
 func CompleteClusterNames(g *options.Global) cobra.CompletionFunc {
-	return completeNames(g, false, func() client.ObjectList { return &flotillav1alpha1.MemberClusterList{} })
+	return clusters.complete(g)
 }
 
 // CompleteApplicationNames completes the first argument with the names of the Applications in
 // the namespace of the command line (-n, else the kubeconfig context's); commands that take an
 // Application name (rollout ...) use it.
 func CompleteApplicationNames(g *options.Global) cobra.CompletionFunc {
-	return completeNames(g, true, func() client.ObjectList { return &flotillav1alpha1.ApplicationList{} })
+	return apps.complete(g)
+}
+
+// complete completes the first argument with the names of the objects of k (in the effective
+// namespace when k is namespaced).
+func (k kind) complete(g *options.Global) cobra.CompletionFunc {
+	return completeNames(g, k.namespaced, k.newList)
 }
 
 // completeNames completes the first argument with the names of the objects newList lists, in the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -83,6 +84,27 @@ func (g *Global) EffectiveNamespace() (string, error) {
 		return "", fmt.Errorf("reading the namespace from the kubeconfig: %w", err)
 	}
 	return ns, nil
+}
+
+// OneName accepts exactly one argument, a name of what (e.g. "Application"), and otherwise
+// returns a UsageError, so that the process exits 2.
+func OneName(what string) cobra.PositionalArgs {
+	return names(1, "one "+what+" name")
+}
+
+// AtMostOneName accepts no argument or one, a name of what (e.g. "autoscaler"), and otherwise
+// returns a UsageError, so that the process exits 2.
+func AtMostOneName(what string) cobra.PositionalArgs {
+	return names(0, "at most one "+what+" name")
+}
+
+func names(minN int, want string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < minN || len(args) > 1 {
+			return &UsageError{Err: fmt.Errorf("expected %s, got %d arguments", want, len(args))}
+		}
+		return nil
+	}
 }
 
 // UsageError is a mistake in the command line; the process exits with code 2.
