@@ -19,6 +19,7 @@ import (
 	"flotilla.dev/flotilla/internal/cli/join"
 	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/cli/rollout"
+	"flotilla.dev/flotilla/internal/cli/scale"
 	"flotilla.dev/flotilla/internal/cli/unjoin"
 	"flotilla.dev/flotilla/internal/devfleet"
 )
@@ -54,6 +55,7 @@ func subcommands(g *options.Global) []*cobra.Command {
 		apply.NewCommand(g),
 		describe.NewCommand(g),
 		rollout.NewCommand(g),
+		scale.NewCommand(g),
 	}
 }
 

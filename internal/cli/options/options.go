@@ -86,6 +86,34 @@ func (g *Global) EffectiveNamespace() (string, error) {
 	return ns, nil
 }
 
+// ClientInNamespace is Client and EffectiveNamespace, for a command that acts in one namespace.
+func (g *Global) ClientInNamespace() (client.Client, string, error) {
+	c, err := g.Client()
+	if err != nil {
+		return nil, "", err
+	}
+	ns, err := g.EffectiveNamespace()
+	return c, ns, err
+}
+
+// KubeconfigUser is the user entry of the kubeconfig context in use (--context, else the
+// current one), or "" when the kubeconfig cannot be read or names none. It is a name in the
+// kubeconfig, not an identity the hub has checked.
+func (g *Global) KubeconfigUser() string {
+	raw, err := g.loader().RawConfig()
+	if err != nil {
+		return ""
+	}
+	name := g.Context
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	if c := raw.Contexts[name]; c != nil {
+		return c.AuthInfo
+	}
+	return ""
+}
+
 // OneName accepts exactly one argument, a name of what (e.g. "Application"), and otherwise
 // returns a UsageError, so that the process exits 2.
 func OneName(what string) cobra.PositionalArgs {
