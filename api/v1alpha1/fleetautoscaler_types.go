@@ -294,7 +294,8 @@ type FleetAutoscalerStatus struct {
 	// +listType=map
 	// +listMapKey=name
 	CurrentMetrics []ScalingMetricStatus `json:"currentMetrics,omitempty"`
-	// Recommendations are the recent recommendations the stabilization windows look at.
+	// Recommendations are what the stabilization windows look at: each count recommended within
+	// the longest window, with the last time it was.
 	// +optional
 	// +listType=atomic
 	Recommendations []Recommendation `json:"recommendations,omitempty"`

@@ -19,7 +19,9 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/autoscaling/recommender"
@@ -65,7 +67,11 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 	}
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Members: members,
 		Events: mgr.GetEventRecorder("flotilla-autoscaler"), opts: opts}
-	return ctrl.NewControllerManagedBy(mgr).For(&flotillav1alpha1.FleetAutoscaler{}).Named("fleetautoscaler").Complete(r)
+	// Spec changes only: the autoscaler's own status writes must not bring it back before its
+	// interval (it requeues itself).
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&flotillav1alpha1.FleetAutoscaler{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Named("fleetautoscaler").Complete(r)
 }
 
 // Reconcile evaluates one autoscaler and requeues itself after its interval (or sooner, when a

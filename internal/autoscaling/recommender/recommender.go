@@ -287,11 +287,15 @@ func window(s *flotillav1alpha1.FleetAutoscalerSpec, up bool) time.Duration {
 	return time.Duration(*rules(s, up).StabilizationWindowSeconds) * time.Second
 }
 
-// record appends rec and keeps the recommendations young enough for the longest window.
+// record adds this pass' recommendation to the history. The history holds one entry per
+// recommended count, stamped with the last time it was recommended: the windows only ask for
+// the highest and the lowest count recommended within them, so a count's older occurrences add
+// nothing. It stays as small as the number of distinct counts of the longest window, whatever
+// the interval. Entries older than that window are dropped.
 func record(prev []flotillav1alpha1.Recommendation, rec flotillav1alpha1.Recommendation, now time.Time, keep time.Duration) []flotillav1alpha1.Recommendation {
 	out := make([]flotillav1alpha1.Recommendation, 0, len(prev)+1)
 	for _, r := range prev {
-		if now.Sub(r.Time.Time) < keep {
+		if r.Replicas != rec.Replicas && now.Sub(r.Time.Time) < keep {
 			out = append(out, r)
 		}
 	}

@@ -172,3 +172,34 @@ func TestWithoutMetricsTheCountIsTheMinimumInForce(t *testing.T) {
 		t.Fatalf("window closed: %d, want back to 1", d.Desired)
 	}
 }
+
+// TestNoisyLoadDoesNotOscillate evaluates every second for ten minutes with ±20% noise around
+// 400 QPS: the count may rise to the noise's peak, but it must not go up and down.
+func TestNoisyLoadDoesNotOscillate(t *testing.T) {
+	s := spec(1, 100)
+	prev := flotillav1alpha1.FleetAutoscalerStatus{}
+	current, dir, flips := int32(8), 0, 0
+	seed := uint64(7)
+	for i := 0; i < 600; i++ {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		noise := 0.8 + 0.4*float64(seed>>11)/float64(1<<53)
+		d := Decide(Input{Spec: s, Current: current, Metrics: []Metric{qps(400 * noise)}, Previous: prev, Now: t0.Add(time.Duration(i) * time.Second)})
+		if d.Desired != current {
+			nd := 1
+			if d.Desired < current {
+				nd = -1
+			}
+			if dir != 0 && nd != dir {
+				flips++
+			}
+			dir = nd
+		}
+		current, prev.Recommendations, prev.Scales = d.Desired, d.Recommendations, d.Scales
+		if len(prev.Recommendations) > 40 {
+			t.Fatalf("after %d s the history holds %d entries", i, len(prev.Recommendations))
+		}
+	}
+	if flips > 0 {
+		t.Fatalf("the count changed direction %d times", flips)
+	}
+}
