@@ -1,7 +1,6 @@
 package traffic
 
 import (
-	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -80,5 +79,7 @@ func (g *Generator) loadHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.SetOffered(r.PathValue("namespace"), r.PathValue("app"), qps)
-	_, _ = fmt.Fprintf(w, "%s/%s: %d requests per second\n", r.PathValue("namespace"), r.PathValue("app"), qps)
+	// The answer repeats the number only: names from the path are not echoed back.
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("offered " + strconv.Itoa(qps) + " requests per second\n"))
 }

@@ -84,7 +84,7 @@ func qpsAutoscaler(ns, app, prometheus string, minReplicas int32) *flotillav1alp
 			Interval: &metav1.Duration{Duration: time.Second},
 			Metrics: []flotillav1alpha1.ScalingMetric{{Name: "qps", Prometheus: &flotillav1alpha1.PrometheusScalingMetric{
 				Address: prometheus, Query: `sum(flotilla_sample_offered_qps{namespace="{{namespace}}",app="{{app}}"})`,
-				Target:  flotillav1alpha1.ScalingTarget{AverageValue: ptr.To("50")}}}},
+				Target: flotillav1alpha1.ScalingTarget{AverageValue: ptr.To("50")}}}},
 			Behavior: &flotillav1alpha1.ScalingBehavior{ScaleDown: &flotillav1alpha1.ScalingRules{StabilizationWindowSeconds: ptr.To(int32(3))}},
 		},
 	}
@@ -143,7 +143,7 @@ func TestAPromQLMetricScalesTheFleetUpAndDownAndToZero(t *testing.T) {
 	framework.Eventually(t, time.Minute, func() error {
 		v, err := framework.Query(t, served)
 		if err != nil || v < 500 || v > 700 {
-			return fmt.Errorf("the 12 replicas serve %v requests per second (%v), want about 600", v, err)
+			return fmt.Errorf("the 12 replicas serve %v requests per second, want about 600 (query error: %w)", v, err)
 		}
 		return nil
 	})
