@@ -12,12 +12,15 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/autoscaling/recommender"
+	"flotilla.dev/flotilla/internal/federation/render"
 	"flotilla.dev/flotilla/internal/platform/podstatus"
 	"flotilla.dev/flotilla/internal/rollout/analysis"
 )
@@ -79,6 +82,10 @@ func targetMetric(t flotillav1alpha1.ScalingTarget) (recommender.Metric, error) 
 // utilization is the usage of resource by the application's ready pods in every cluster, in
 // percent of their requests, from each member's metrics API (metrics.k8s.io).
 func (r *Reconciler) utilization(ctx context.Context, app *flotillav1alpha1.Application, name corev1.ResourceName) (*float64, error) {
+	sel, err := podSelector(app)
+	if err != nil {
+		return nil, err
+	}
 	var used, requested float64
 	pods := 0
 	for _, c := range app.Status.Clusters {
@@ -89,7 +96,6 @@ func (r *Reconciler) utilization(ctx context.Context, app *flotillav1alpha1.Appl
 		if err != nil {
 			return nil, fmt.Errorf("cluster %s: %w", c.Name, err)
 		}
-		sel := client.MatchingLabels{flotillav1alpha1.LabelApplication: app.Name}
 		var list corev1.PodList
 		if err := reader.List(ctx, &list, client.InNamespace(app.Namespace), sel); err != nil {
 			return nil, fmt.Errorf("listing pods in %s: %w", c.Name, err)
@@ -118,6 +124,28 @@ func (r *Reconciler) utilization(ctx context.Context, app *flotillav1alpha1.Appl
 	}
 	v := 100 * used / requested
 	return &v, nil
+}
+
+// podSelector selects the pods of the Application's workload (and of its canary, whose
+// selector only adds a label) by the workload's own selector.
+func podSelector(app *flotillav1alpha1.Application) (client.MatchingLabelsSelector, error) {
+	_, w, err := render.Workload(app.Spec.Resources, app.Namespace)
+	if err != nil {
+		return client.MatchingLabelsSelector{}, err
+	}
+	raw, found, _ := unstructured.NestedMap(w.Object, "spec", "selector")
+	if !found {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload %s has no spec.selector", w.GetName())
+	}
+	ls := &metav1.LabelSelector{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, ls); err != nil {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
+	}
+	s, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
+	}
+	return client.MatchingLabelsSelector{Selector: s}, nil
 }
 
 // podUsage sums each pod's containers' usage of resource.
