@@ -20,7 +20,7 @@ import (
 var ErrNoGo = errors.New("the 'go' command is not on PATH: install Go 1.26 (https://go.dev/dl/) to build the pinned Kubernetes binaries, or set " + EnvDir + " to a folder that holds them")
 
 // Ensure returns the folder with the binaries of pins, building them first when the cache does
-// not have them (about 10 minutes cold, seconds with a warm Go build cache). A folder that holds
+// not have them (about 15 minutes cold, seconds with a warm Go build cache). A folder that holds
 // every binary but no manifest is adopted after each binary runs `--version`. A folder that
 // does not match its manifest is an error telling how to rebuild; it is never silently reused.
 // Progress lines go to progress (nil discards them). Concurrent callers, in this or other
@@ -153,7 +153,7 @@ func (b *builder) build(ctx context.Context) error {
 	return nil
 }
 
-// wrappers writes the three wrapper modules under work and returns them.
+// wrappers writes the wrapper modules under work and returns them.
 func (b *builder) wrappers(ctx context.Context, goBin, work string) ([]Wrapper, error) {
 	if err := os.MkdirAll(work, 0o750); err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func (b *builder) wrappers(ctx context.Context, goBin, work string) ([]Wrapper, 
 	if err != nil {
 		return nil, err
 	}
-	ws := []Wrapper{k8s, EtcdWrapper(b.pins), KWOKWrapper(b.pins)}
+	ws := []Wrapper{k8s, EtcdWrapper(b.pins), KWOKWrapper(b.pins), MetricsServerWrapper(b.pins)}
 	for _, w := range ws {
 		dir := filepath.Join(work, w.Name)
 		if err := os.MkdirAll(dir, 0o750); err != nil {

@@ -20,7 +20,7 @@ func fakeSet(t *testing.T, dir string, pins Pins) {
 	versions := map[string]string{
 		KubeAPIServer: "Kubernetes " + pins.Kubernetes, KubeControllerManager: "Kubernetes " + pins.Kubernetes,
 		KubeScheduler: "Kubernetes " + pins.Kubernetes, Etcd: "etcd Version: " + strings.TrimPrefix(pins.Etcd, "v"),
-		KWOK: "kwok version " + pins.KWOK,
+		KWOK: "kwok version " + pins.KWOK, MetricsServer: pins.MetricsServer,
 	}
 	for name, v := range versions {
 		script := fmt.Sprintf("#!/bin/sh\necho '%s'\n", v)
@@ -81,7 +81,7 @@ func TestEnsureAdoptsAHandFilledFolderThenDetectsCorruption(t *testing.T) {
 
 func TestEnsureRefusesToAdoptWrongVersions(t *testing.T) {
 	dir := cacheDir(t)
-	fakeSet(t, dir, Pins{Kubernetes: "v1.34.0", Etcd: DefaultPins.Etcd, KWOK: DefaultPins.KWOK})
+	fakeSet(t, dir, Pins{Kubernetes: "v1.34.0", Etcd: DefaultPins.Etcd, KWOK: DefaultPins.KWOK, MetricsServer: DefaultPins.MetricsServer})
 	_, err := Ensure(context.Background(), DefaultPins, nil)
 	if err == nil || !strings.Contains(err.Error(), "kube-apiserver is not version v1.35.4") {
 		t.Fatalf("err = %v, want a version mismatch for kube-apiserver", err)
@@ -129,6 +129,27 @@ func TestVerifyOtherPins(t *testing.T) {
 	}
 }
 
+// TestKeyChangesWithEveryPin: a new pin of any binary must not reuse a cache built for others.
+func TestKeyChangesWithEveryPin(t *testing.T) {
+	keys := map[string]string{DefaultPins.Key(): "default"}
+	for name, change := range map[string]func(*Pins){
+		"kubernetes":     func(p *Pins) { p.Kubernetes = "v1.35.3" },
+		"etcd":           func(p *Pins) { p.Etcd = "v3.6.15" },
+		"kwok":           func(p *Pins) { p.KWOK = "v0.7.0" },
+		"metrics-server": func(p *Pins) { p.MetricsServer = "v0.8.0" },
+	} {
+		p := DefaultPins
+		change(&p)
+		if other, dup := keys[p.Key()]; dup {
+			t.Errorf("changing the %s pin keeps the key of %s: %s", name, other, p.Key())
+		}
+		keys[p.Key()] = name
+	}
+	if !strings.Contains(DefaultPins.Key(), "-ms-"+DefaultPins.MetricsServer+"-") {
+		t.Errorf("key %s does not name the metrics-server pin", DefaultPins.Key())
+	}
+}
+
 func TestEnsureWithoutGo(t *testing.T) {
 	cacheDir(t)
 	t.Setenv("PATH", t.TempDir())
@@ -139,7 +160,7 @@ func TestEnsureWithoutGo(t *testing.T) {
 }
 
 // TestEnsureBuildsFromModules builds the real binaries into an empty cache. With a warm Go
-// build cache this takes about a minute; cold, about ten.
+// build cache this takes about a minute; cold, about fifteen.
 func TestEnsureBuildsFromModules(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the binaries build (minutes) in -short mode")
@@ -159,7 +180,9 @@ func TestEnsureBuildsFromModules(t *testing.T) {
 	if err := adopt(context.Background(), dir, DefaultPins); err != nil {
 		t.Fatalf("built binaries do not report the pinned versions: %v", err)
 	}
-	if !strings.Contains(out.String(), "building kube-apiserver, kube-controller-manager, kube-scheduler") {
-		t.Errorf("progress does not name the step:\n%s", out.String())
+	for _, step := range []string{"building kube-apiserver, kube-controller-manager, kube-scheduler", "building metrics-server"} {
+		if !strings.Contains(out.String(), step) {
+			t.Errorf("progress does not name the step %q:\n%s", step, out.String())
+		}
 	}
 }

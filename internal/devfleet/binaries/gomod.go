@@ -12,7 +12,7 @@ import (
 // Wrapper is a generated Go module whose only purpose is to build the main packages of a
 // pinned upstream module with our toolchain. Its go.sum is filled by `go mod tidy`.
 type Wrapper struct {
-	// Name is the folder under <CacheRoot>/build/<key>/ (kubernetes, etcd, kwok).
+	// Name is the folder under <CacheRoot>/build/<key>/ (kubernetes, etcd, kwok, metrics-server).
 	Name string
 	// GoMod and ToolsGo are the files written into the folder before `go mod tidy`.
 	GoMod   string
@@ -136,6 +136,15 @@ func EtcdWrapper(pins Pins) Wrapper {
 // KWOKWrapper builds the kwok controller of pins.KWOK.
 func KWOKWrapper(pins Pins) Wrapper {
 	return simpleWrapper("kwok", "flotilla.dev/kwok-binary", "sigs.k8s.io/kwok", pins.KWOK, "sigs.k8s.io/kwok/cmd/kwok", KWOK)
+}
+
+// MetricsServerWrapper builds metrics-server of pins.MetricsServer. Its --version reads
+// client-go's version variable, which its release builds set the same way.
+func MetricsServerWrapper(pins Pins) Wrapper {
+	w := simpleWrapper("metrics-server", "flotilla.dev/metrics-server-binary", "sigs.k8s.io/metrics-server", pins.MetricsServer,
+		"sigs.k8s.io/metrics-server/cmd/metrics-server", MetricsServer)
+	w.LDFlags += " -X k8s.io/client-go/pkg/version.gitVersion=" + pins.MetricsServer
+	return w
 }
 
 func simpleWrapper(name, module, require, version, pkg, binary string) Wrapper {

@@ -131,6 +131,12 @@ func TestSimpleWrappers(t *testing.T) {
 			wantMod:  "module flotilla.dev/kwok-binary\n\ngo 1.26.0\n\nrequire sigs.k8s.io/kwok v0.8.0\n",
 			wantArgs: []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", "/out/kwok", "sigs.k8s.io/kwok/cmd/kwok"},
 		},
+		{
+			w:       MetricsServerWrapper(DefaultPins),
+			wantMod: "module flotilla.dev/metrics-server-binary\n\ngo 1.26.0\n\nrequire sigs.k8s.io/metrics-server v0.9.0\n",
+			wantArgs: []string{"build", "-trimpath", "-ldflags", "-s -w -X k8s.io/client-go/pkg/version.gitVersion=v0.9.0",
+				"-o", "/out/metrics-server", "sigs.k8s.io/metrics-server/cmd/metrics-server"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.w.Name, func(t *testing.T) {

@@ -151,6 +151,7 @@ func adopt(ctx context.Context, dir string, pins Pins) error {
 		KubeScheduler:         pins.Kubernetes,
 		Etcd:                  strings.TrimPrefix(pins.Etcd, "v"),
 		KWOK:                  pins.KWOK,
+		MetricsServer:         pins.MetricsServer,
 	}
 	for _, name := range All {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
