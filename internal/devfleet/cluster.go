@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"flotilla.dev/flotilla/config"
+	"flotilla.dev/flotilla/internal/devfleet/usage"
 )
 
 // readyTimeout bounds waiting for nodes to be Ready and CRDs to be Established.
@@ -56,7 +57,10 @@ func nodeObject(c Cluster, spec NodeSpec) *corev1.Node {
 				corev1.LabelInstanceTypeStable: fmt.Sprintf("sim-%scpu-%s", spec.CPU, spec.Memory),
 				"type":                         "kwok",
 			},
-			Annotations: map[string]string{KWOKNodeAnnotation: "fake", "node.alpha.kubernetes.io/ttl": "0"},
+			Annotations: map[string]string{
+				KWOKNodeAnnotation: "fake", "node.alpha.kubernetes.io/ttl": "0",
+				usage.MetricsPathAnnotation: usage.NodeMetricsPath(spec.Name),
+			},
 		},
 		Status: corev1.NodeStatus{Capacity: res, Allocatable: res.DeepCopy()},
 	}

@@ -1,6 +1,7 @@
 // Package devfleet runs the local fleet: a hub API server and N member clusters on 127.0.0.1,
 // each a set of real Kubernetes processes (etcd, kube-apiserver, kube-controller-manager and,
-// on members, kube-scheduler and KWOK simulating nodes and pods). The CLI's `flotilla dev`
+// on members, kube-scheduler, KWOK simulating nodes and pods, and metrics-server serving the
+// metrics API from the usage KWOK simulates, see package usage). The CLI's `flotilla dev`
 // commands and the end-to-end test framework both use it.
 //
 // A fleet lives in one home folder ($FLOTILLA_HOME, default ~/.flotilla/dev). Its processes run
@@ -14,5 +15,6 @@
 //	hub.kubeconfig           admin kubeconfig of the hub
 //	hub/                     the hub's pki/, etcd data, logs/, component kubeconfigs, pids
 //	members/<name>/kubeconfig  admin kubeconfig of member <name>
-//	members/<name>/...       the same layout per member, plus kwok-stages.yaml
+//	members/<name>/...       the same layout per member, plus kwok-stages.yaml (kwok's
+//	                         stages, simulated usage and metrics)
 package devfleet

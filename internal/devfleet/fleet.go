@@ -27,6 +27,7 @@ const (
 	ComponentControllerManager = "kube-controller-manager"
 	ComponentScheduler         = "kube-scheduler"
 	ComponentKWOK              = "kwok"
+	ComponentMetricsServer     = "metrics-server"
 )
 
 // StateFile is the name of the state file in a fleet's home folder.

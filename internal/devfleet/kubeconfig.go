@@ -39,7 +39,7 @@ func writeKubeconfigs(c Cluster, ca keyPair, clients map[string]keyPair) error {
 	if err := clientcmd.WriteToFile(*admin, c.KubeconfigPath); err != nil {
 		return fmt.Errorf("writing %s: %w", c.KubeconfigPath, err)
 	}
-	for _, name := range []string{ComponentControllerManager, ComponentScheduler, ComponentKWOK} {
+	for _, name := range []string{ComponentControllerManager, ComponentScheduler, ComponentKWOK, ComponentMetricsServer} {
 		if _, ok := c.Component(name); !ok {
 			continue
 		}

@@ -10,7 +10,7 @@ import (
 	"k8s.io/utils/clock"
 )
 
-// MaxMembers is the largest fleet `Up` starts; each member costs about 600 MiB of memory.
+// MaxMembers is the largest fleet `Up` starts; each member costs about 650 MiB of memory.
 const MaxMembers = 20
 
 // EnvHome overrides the default home folder of the local fleet.

@@ -26,14 +26,21 @@ type identity struct {
 	groups []string
 }
 
+// frontProxyClient is the identity the API server's aggregation layer proxies requests with,
+// and the only one an aggregated API server accepts request headers from.
+const frontProxyClient = "front-proxy-client"
+
 // clientIdentities are the client certificates every cluster gets. kwok acts as all of its
-// simulated kubelets, so it is an administrator.
+// simulated kubelets, so it is an administrator. So is metrics-server: it must read the
+// request-header configuration before any RBAC object could be created for it.
 func clientIdentities() []identity {
 	return []identity{
 		{file: "admin", user: "flotilla-admin", groups: []string{"system:masters"}},
 		{file: ComponentControllerManager, user: "system:kube-controller-manager"},
 		{file: ComponentScheduler, user: "system:kube-scheduler"},
 		{file: ComponentKWOK, user: "kwok", groups: []string{"system:masters"}},
+		{file: ComponentMetricsServer, user: "system:metrics-server", groups: []string{"system:masters"}},
+		{file: frontProxyClient, user: frontProxyClient},
 	}
 }
 
@@ -92,8 +99,9 @@ func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-// issue signs a serving certificate (for 127.0.0.1, localhost and the in-cluster names) when
-// serving is set, else a client certificate for user in groups.
+// issue signs a serving certificate (for 127.0.0.1, localhost, the in-cluster names of the API
+// server and of metrics-server) when serving is set, else a client certificate for user in
+// groups.
 func (a *authority) issue(user string, groups []string, serving bool, now time.Time) (keyPair, error) {
 	k, keyPEM, err := newKey()
 	if err != nil {
@@ -112,7 +120,8 @@ func (a *authority) issue(user string, groups []string, serving bool, now time.T
 	if serving {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.96.0.1")}
-		tmpl.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}
+		tmpl.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
+			metricsServiceHost}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, k.Public(), a.key)
 	if err != nil {

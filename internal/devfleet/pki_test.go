@@ -42,8 +42,12 @@ func TestWritePKI(t *testing.T) {
 	if _, err := serving.Verify(x509.VerifyOptions{Roots: roots, DNSName: "127.0.0.1"}); err != nil {
 		t.Errorf("serving certificate not valid for 127.0.0.1: %v", err)
 	}
-	if _, err := serving.Verify(x509.VerifyOptions{Roots: roots, DNSName: "localhost"}); err != nil {
-		t.Errorf("serving certificate not valid for localhost: %v", err)
+	// localhost: metrics-server scrapes kwok there; the service name: the aggregation layer
+	// checks it when proxying to metrics-server.
+	for _, name := range []string{"localhost", "metrics-server.kube-system.svc"} {
+		if _, err := serving.Verify(x509.VerifyOptions{Roots: roots, DNSName: name}); err != nil {
+			t.Errorf("serving certificate not valid for %s: %v", name, err)
+		}
 	}
 	for _, id := range clientIdentities() {
 		cert := parseCert(t, c.pki(id.file+".crt"))

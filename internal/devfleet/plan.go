@@ -48,12 +48,12 @@ func memberNodes(i int, name, zone string) []NodeSpec {
 
 // clusterPorts are the ports a cluster's processes listen on.
 type clusterPorts struct {
-	EtcdClient, EtcdPeer, APIServer, ControllerManager, Scheduler, KWOK int
+	EtcdClient, EtcdPeer, APIServer, ControllerManager, Scheduler, KWOK, MetricsServer int
 }
 
 const (
 	hubPortCount    = 4
-	memberPortCount = 6
+	memberPortCount = 7
 )
 
 // portsNeeded is how many free ports a fleet of n members needs.
@@ -74,7 +74,7 @@ func plan(home, binDir string, members int, ports []int) (*Fleet, error) {
 	f.Hub.Components = components(f.Hub, binDir, hp, 0)
 	for i := range members {
 		p := ports[hubPortCount+i*memberPortCount:]
-		mp := clusterPorts{EtcdClient: p[0], EtcdPeer: p[1], APIServer: p[2], ControllerManager: p[3], Scheduler: p[4], KWOK: p[5]}
+		mp := clusterPorts{EtcdClient: p[0], EtcdPeer: p[1], APIServer: p[2], ControllerManager: p[3], Scheduler: p[4], KWOK: p[5], MetricsServer: p[6]}
 		name, region, zone := memberTopology(i)
 		dir := filepath.Join(home, "members", name)
 		c := newCluster(name, RoleMember, dir, filepath.Join(dir, "kubeconfig"))
@@ -112,6 +112,8 @@ func components(c Cluster, binDir string, p clusterPorts, index int) []Component
 	return append(out,
 		comp(ComponentScheduler, p.Scheduler, []int{p.Scheduler}, url("https", p.Scheduler, "/healthz"), schedulerArgs(c, p)),
 		comp(ComponentKWOK, p.KWOK, []int{p.KWOK}, url("http", p.KWOK, "/healthz"), kwokArgs(c, p, index)),
+		// /livez, not /readyz: metrics-server is ready only once it has scraped every node.
+		comp(ComponentMetricsServer, p.MetricsServer, []int{p.MetricsServer}, url("https", p.MetricsServer, "/livez"), metricsServerArgs(c, p)),
 	)
 }
 
@@ -153,10 +155,12 @@ func apiServerArgs(c Cluster, p clusterPorts) []string {
 		"--authorization-mode=RBAC",
 		"--endpoint-reconciler-type=none",
 		"--requestheader-client-ca-file=" + c.pki("ca.crt"),
-		"--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-allowed-names=" + frontProxyClient,
 		"--requestheader-username-headers=X-Remote-User",
 		"--requestheader-group-headers=X-Remote-Group",
 		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		// The aggregation layer (the metrics API is an APIService) proxies with this identity.
+		"--proxy-client-cert-file=" + c.pki(frontProxyClient+".crt"), "--proxy-client-key-file=" + c.pki(frontProxyClient+".key"),
 		"--allow-privileged=true",
 		"--profiling=false",
 	}
@@ -165,38 +169,42 @@ func apiServerArgs(c Cluster, p clusterPorts) []string {
 // hubControllers are the controllers a hub needs: it runs no workloads, only Flotilla's objects.
 const hubControllers = "garbagecollector,namespace,serviceaccount,serviceaccount-token"
 
+// clientServerArgs are the arguments of a component that is a client of the API server and
+// serves TLS on loopback: its kubeconfig for everything, its port, the cluster's serving
+// certificate.
+func clientServerArgs(c Cluster, component string, port int) []string {
+	kc := c.componentKubeconfig(component)
+	return []string{
+		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
+		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(port),
+		"--tls-cert-file=" + c.pki("serving.crt"), "--tls-private-key-file=" + c.pki("serving.key"),
+	}
+}
+
 func controllerManagerArgs(c Cluster, p clusterPorts) []string {
-	kc := c.componentKubeconfig(ComponentControllerManager)
 	controllers := "*"
 	if c.Role == RoleHub {
 		controllers = hubControllers
 	}
-	return []string{
-		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
-		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(p.ControllerManager),
-		"--tls-cert-file=" + c.pki("serving.crt"), "--tls-private-key-file=" + c.pki("serving.key"),
+	return append(clientServerArgs(c, ComponentControllerManager, p.ControllerManager),
 		"--leader-elect=false",
 		"--use-service-account-credentials=true",
-		"--controllers=" + controllers,
-		"--cluster-name=" + c.Name,
-		"--service-account-private-key-file=" + c.pki("sa.key"),
-		"--root-ca-file=" + c.pki("ca.crt"),
-		"--cluster-signing-cert-file=" + c.pki("ca.crt"), "--cluster-signing-key-file=" + c.pki("ca.key"),
+		"--controllers="+controllers,
+		"--cluster-name="+c.Name,
+		"--service-account-private-key-file="+c.pki("sa.key"),
+		"--root-ca-file="+c.pki("ca.crt"),
+		"--cluster-signing-cert-file="+c.pki("ca.crt"), "--cluster-signing-key-file="+c.pki("ca.key"),
 		"--kube-api-qps=200", "--kube-api-burst=400",
 		"--profiling=false",
-	}
+	)
 }
 
 func schedulerArgs(c Cluster, p clusterPorts) []string {
-	kc := c.componentKubeconfig(ComponentScheduler)
-	return []string{
-		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
-		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(p.Scheduler),
-		"--tls-cert-file=" + c.pki("serving.crt"), "--tls-private-key-file=" + c.pki("serving.key"),
+	return append(clientServerArgs(c, ComponentScheduler, p.Scheduler),
 		"--leader-elect=false",
 		"--kube-api-qps=200", "--kube-api-burst=400",
 		"--profiling=false",
-	}
+	)
 }
 
 // KWOKNodeAnnotation marks the nodes KWOK simulates.
@@ -211,7 +219,28 @@ func kwokArgs(c Cluster, p clusterPorts, index int) []string {
 		// ~10 minutes, so without leases the node lifecycle controller marks nodes NotReady.
 		"--node-lease-duration-seconds=40",
 		"--server-address=" + local(p.KWOK),
+		// TLS on the same port as plain HTTP: metrics-server scrapes it as a kubelet, verifying it.
+		"--tls-cert-file=" + c.pki("serving.crt"), "--tls-private-key-file=" + c.pki("serving.key"),
 		fmt.Sprintf("--cidr=10.%d.0.0/16", 100+index%100),
 		fmt.Sprintf("--node-ip=10.%d.255.254", 100+index%100),
 	}
+}
+
+// metricsResolution is how often metrics-server scrapes kwok: 10 s is the least it accepts.
+const metricsResolution = "10s"
+
+// metricsServerArgs make metrics-server scrape the member's kwok as every simulated node's
+// kubelet: nodes list localhost as their InternalDNS address (the node-initialize stage) and
+// carry the path of their metrics (usage.MetricsPathAnnotation); the port is kwok's.
+func metricsServerArgs(c Cluster, p clusterPorts) []string {
+	return append(clientServerArgs(c, ComponentMetricsServer, p.MetricsServer),
+		"--kubelet-preferred-address-types=InternalDNS",
+		"--kubelet-port="+strconv.Itoa(p.KWOK),
+		"--kubelet-certificate-authority="+c.pki("ca.crt"),
+		"--kubelet-request-timeout=5s",
+		"--metric-resolution="+metricsResolution,
+		// Over HTTP/2 it waits a second for the API server to answer GOAWAY before it exits.
+		"--disable-http2-serving",
+		"--profiling=false",
+	)
 }

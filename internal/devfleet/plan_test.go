@@ -82,7 +82,7 @@ func TestPlanComponentsAndPorts(t *testing.T) {
 	if got := names(f.Hub); !slices.Equal(got, []string{"etcd", "kube-apiserver", "kube-controller-manager"}) {
 		t.Errorf("hub components %v", got)
 	}
-	if got := names(f.Members[0]); !slices.Equal(got, []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}) {
+	if got := names(f.Members[0]); !slices.Equal(got, []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "metrics-server"}) {
 		t.Errorf("member components %v", got)
 	}
 	used := map[int]string{}
@@ -115,10 +115,17 @@ func TestComponentArgs(t *testing.T) {
 		notWant            []string
 	}{
 		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000"}, nil},
+		{"member-1", ComponentAPIServer, []string{"--requestheader-allowed-names=front-proxy-client",
+			"--proxy-client-cert-file=/h/members/member-1/pki/front-proxy-client.crt", "--proxy-client-key-file=/h/members/member-1/pki/front-proxy-client.key"}, nil},
 		{"hub", ComponentControllerManager, []string{"--controllers=" + hubControllers, "--kube-api-qps=200", "--kube-api-burst=400", "--leader-elect=false"}, []string{"--controllers=*"}},
 		{"member-1", ComponentControllerManager, []string{"--controllers=*", "--kube-api-qps=200", "--kube-api-burst=400"}, nil},
 		{"member-1", ComponentScheduler, []string{"--kube-api-qps=200", "--kube-api-burst=400", "--bind-address=127.0.0.1"}, nil},
-		{"member-1", ComponentKWOK, []string{"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--config=/h/members/member-1/kwok-stages.yaml"}, []string{"--manage-all-nodes"}},
+		{"member-1", ComponentKWOK, []string{"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--config=/h/members/member-1/kwok-stages.yaml",
+			"--server-address=127.0.0.1:20009", "--tls-cert-file=/h/members/member-1/pki/serving.crt"}, []string{"--manage-all-nodes"}},
+		// kwok of member-1 listens on 20009: metrics-server scrapes it there, trusting the member's CA.
+		{"member-1", ComponentMetricsServer, []string{"--bind-address=127.0.0.1", "--secure-port=20010", "--kubelet-port=20009",
+			"--kubelet-preferred-address-types=InternalDNS", "--kubelet-certificate-authority=/h/members/member-1/pki/ca.crt",
+			"--metric-resolution=10s", "--kubeconfig=/h/members/member-1/metrics-server.kubeconfig"}, []string{"--kubelet-insecure-tls"}},
 		{"member-1", ComponentEtcd, []string{"--data-dir=/h/members/member-1/etcd", "--unsafe-no-fsync=true"}, nil},
 	}
 	for _, tt := range tests {

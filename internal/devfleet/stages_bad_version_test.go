@@ -37,19 +37,7 @@ type badVersionSeen struct {
 // CrashLoopBackOff within a few seconds without ever being Ready, the "unready" one runs and
 // is never Ready.
 func TestImageTagsSimulateABadVersion(t *testing.T) {
-	bin := realBinaries(t)
-	home := t.TempDir()
-	t.Cleanup(func() { _ = Down(context.Background(), home, false) })
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
-	defer cancel()
-	f, err := Up(ctx, Options{Home: home, Members: 1, BinariesDir: bin, StopWithParent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := clusterClient(f.Members[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, _, cl := upOneMember(t, 50*time.Second)
 	start := time.Now()
 	for name, image := range badVersionImages {
 		if err := cl.Create(ctx, deployment(name, image)); err != nil {
@@ -57,7 +45,7 @@ func TestImageTagsSimulateABadVersion(t *testing.T) {
 		}
 	}
 	seen := &badVersionSeen{becameReady: map[string]bool{}}
-	err = poll(ctx, clock.RealClock{}, "the three Deployments' pods", func() (bool, error) {
+	err := poll(ctx, clock.RealClock{}, "the three Deployments' pods", func() (bool, error) {
 		return seen.observe(ctx, cl, time.Since(start))
 	})
 	t.Logf("good Ready after %v; crashloop restarted after %v, CrashLoopBackOff after %v (exit code %d); unready Running after %v",

@@ -13,6 +13,7 @@ import (
 
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/devfleet/stages"
+	"flotilla.dev/flotilla/internal/devfleet/usage"
 )
 
 // Up starts the local fleet described by opts, or reuses the one already in opts.Home: a
@@ -122,7 +123,8 @@ func (f *Fleet) resume(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// prepare writes a new cluster's certificates, kubeconfigs and (members) KWOK stages.
+// prepare writes a new cluster's certificates, kubeconfigs and (members) kwok's configuration:
+// the stages, then the simulated resource usage and the metrics served from it.
 func prepare(c Cluster, now time.Time, extraStages [][]byte) error {
 	for _, d := range []string{"logs", "run", "etcd"} {
 		if err := os.MkdirAll(filepath.Join(c.Dir, d), 0o700); err != nil {
@@ -139,7 +141,8 @@ func prepare(c Cluster, now time.Time, extraStages [][]byte) error {
 	if c.Role != RoleMember {
 		return nil
 	}
-	return os.WriteFile(filepath.Join(c.Dir, "kwok-stages.yaml"), stages.Config(extraStages...), 0o644)
+	kwokConfig := append(stages.Config(extraStages...), usage.Config()...)
+	return os.WriteFile(filepath.Join(c.Dir, "kwok-stages.yaml"), kwokConfig, 0o644)
 }
 
 // startAll starts every cluster in parallel and returns when all are ready.
@@ -160,8 +163,8 @@ func (f *Fleet) startAll(ctx context.Context) error {
 }
 
 // startCluster starts the components of c that are not running (etcd, then the API server,
-// then the rest together), waits until each is healthy, then creates the member's nodes or
-// installs the hub's CRDs.
+// then the rest together), waits until each is healthy, then creates the member's nodes and
+// registers its metrics API, or installs the hub's CRDs.
 func (f *Fleet) startCluster(ctx context.Context, c Cluster) error {
 	for i, comp := range c.Components {
 		if err := f.ensureRunning(c, comp); err != nil {
@@ -181,7 +184,10 @@ func (f *Fleet) startCluster(ctx context.Context, c Cluster) error {
 	if c.Role == RoleHub {
 		return installCRDs(ctx, f.clock, c)
 	}
-	return ensureNodes(ctx, f.clock, c)
+	if err := ensureNodes(ctx, f.clock, c); err != nil {
+		return err
+	}
+	return ensureMetricsAPI(ctx, f.clock, c)
 }
 
 func (f *Fleet) ensureRunning(c Cluster, comp Component) error {

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 )
@@ -37,6 +40,26 @@ func realBinaries(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// upOneMember starts a fleet with one member for a test that must end within timeout, and
+// returns a context with that deadline, the fleet and an admin client of the member.
+func upOneMember(t *testing.T, timeout time.Duration) (context.Context, *Fleet, client.Client) {
+	t.Helper()
+	bin := realBinaries(t)
+	home := t.TempDir()
+	t.Cleanup(func() { _ = Down(context.Background(), home, false) })
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	f, err := Up(ctx, Options{Home: home, Members: 1, BinariesDir: bin, StopWithParent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := clusterClient(f.Members[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, f, cl
 }
 
 // TestUpReportsAComponentThatDies starts a fleet whose kube-apiserver exits at once: Up must
