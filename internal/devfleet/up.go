@@ -163,8 +163,8 @@ func (f *Fleet) startAll(ctx context.Context) error {
 }
 
 // startCluster starts the components of c that are not running (etcd, then the API server,
-// then the rest together), waits until each is healthy, then creates the member's nodes and
-// registers its metrics API, or installs the hub's CRDs.
+// then the rest together) and waits until each is healthy. The hub then gets its CRDs; a
+// member gets its nodes, created while its other components come up, then its metrics API.
 func (f *Fleet) startCluster(ctx context.Context, c Cluster) error {
 	for i, comp := range c.Components {
 		if err := f.ensureRunning(c, comp); err != nil {
@@ -176,18 +176,46 @@ func (f *Fleet) startCluster(ctx context.Context, c Cluster) error {
 			}
 		}
 	}
-	for _, comp := range c.Components[2:] {
+	if c.Role == RoleHub {
+		if err := f.waitAllHealthy(ctx, c, c.Components[2:]); err != nil {
+			return err
+		}
+		return installCRDs(ctx, f.clock, c)
+	}
+	if err := f.waitHealthyWithNodes(ctx, c); err != nil {
+		return err
+	}
+	return ensureMetricsAPI(ctx, f.clock, c)
+}
+
+// waitHealthyWithNodes waits until the member's components after the API server are healthy
+// while it creates the member's nodes and waits until they are Ready: nodes need only the API
+// server and kwok, so they need not wait for metrics-server. A component that fails ends the
+// wait for the nodes.
+func (f *Fleet) waitHealthyWithNodes(ctx context.Context, c Cluster) error {
+	nodesCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	nodes := make(chan error, 1)
+	go func() { nodes <- ensureNodes(nodesCtx, f.clock, c) }()
+	err := f.waitAllHealthy(ctx, c, c.Components[2:])
+	if err != nil {
+		cancel()
+	}
+	nodesErr := <-nodes
+	if err != nil {
+		return err // the wait for the nodes was canceled: its error adds nothing
+	}
+	return nodesErr
+}
+
+// waitAllHealthy waits until each of comps is healthy.
+func (f *Fleet) waitAllHealthy(ctx context.Context, c Cluster, comps []Component) error {
+	for _, comp := range comps {
 		if err := f.waitHealthy(ctx, c, comp); err != nil {
 			return err
 		}
 	}
-	if c.Role == RoleHub {
-		return installCRDs(ctx, f.clock, c)
-	}
-	if err := ensureNodes(ctx, f.clock, c); err != nil {
-		return err
-	}
-	return ensureMetricsAPI(ctx, f.clock, c)
+	return nil
 }
 
 func (f *Fleet) ensureRunning(c Cluster, comp Component) error {

@@ -62,42 +62,51 @@ func upOneMember(t *testing.T, timeout time.Duration) (context.Context, *Fleet, 
 	return ctx, f, cl
 }
 
-// TestUpReportsAComponentThatDies starts a fleet whose kube-apiserver exits at once: Up must
-// fail naming the component, its log and the log's last lines, and leave no process running.
+// TestUpReportsAComponentThatDies starts fleets whose kube-apiserver, then metrics-server,
+// exits at once: Up must fail naming the component, its log and the log's last lines, without
+// waiting for the member's nodes, and leave no process running.
 func TestUpReportsAComponentThatDies(t *testing.T) {
 	real := realBinaries(t)
-	bin := t.TempDir()
-	for _, name := range binaries.All {
-		if err := os.Symlink(filepath.Join(real, name), filepath.Join(bin, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	broken := "#!/bin/sh\necho 'E0000 flag provided but not defined: --oops'\nexit 3\n"
-	if err := os.Remove(filepath.Join(bin, binaries.KubeAPIServer)); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(bin, binaries.KubeAPIServer), []byte(broken), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	_, err := Up(context.Background(), Options{Home: home, Members: 1, BinariesDir: bin, StopWithParent: true})
-	t.Cleanup(func() { _ = Down(context.Background(), home, false) })
-	if err == nil {
-		t.Fatal("Up succeeded with an API server that exits")
-	}
-	for _, want := range []string{"kube-apiserver exited (exit status 3)", "logs/kube-apiserver.log", "flag provided but not defined: --oops"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error does not say %q:\n%v", want, err)
-		}
-	}
-	f, lerr := Load(home)
-	if lerr != nil {
-		t.Fatal(lerr)
-	}
-	for _, st := range f.Status(context.Background()) {
-		if st.PID != 0 {
-			t.Errorf("%s %s still runs (pid %d) after a failed Up", st.Cluster, st.Component, st.PID)
-		}
+	for _, broken := range []string{binaries.KubeAPIServer, binaries.MetricsServer} {
+		t.Run(broken, func(t *testing.T) {
+			bin := t.TempDir()
+			for _, name := range binaries.All {
+				if err := os.Symlink(filepath.Join(real, name), filepath.Join(bin, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			script := "#!/bin/sh\necho 'E0000 flag provided but not defined: --oops'\nexit 3\n"
+			if err := os.Remove(filepath.Join(bin, broken)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(bin, broken), []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			home := t.TempDir()
+			start := time.Now()
+			_, err := Up(context.Background(), Options{Home: home, Members: 1, BinariesDir: bin, StopWithParent: true})
+			t.Cleanup(func() { _ = Down(context.Background(), home, false) })
+			if err == nil {
+				t.Fatalf("Up succeeded with a %s that exits", broken)
+			}
+			if took := time.Since(start); took > 30*time.Second {
+				t.Errorf("Up took %v to report the dead %s", took, broken)
+			}
+			for _, want := range []string{broken + " exited (exit status 3)", "logs/" + broken + ".log", "flag provided but not defined: --oops"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not say %q:\n%v", want, err)
+				}
+			}
+			f, lerr := Load(home)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			for _, st := range f.Status(context.Background()) {
+				if st.PID != 0 {
+					t.Errorf("%s %s still runs (pid %d) after a failed Up", st.Cluster, st.Component, st.PID)
+				}
+			}
+		})
 	}
 }
 
