@@ -114,6 +114,7 @@ func TestUpReportsAComponentThatDies(t *testing.T) {
 // a process killed behind our back (reported, then restarted by Up), down keeping the data and
 // up again (same objects), down.
 func TestUpIsIdempotentAndRestartsAStoppedFleet(t *testing.T) {
+	t.Parallel() // with TestPodMetricsFollowTheUsageAnnotations, which mostly waits for scrapes
 	bin := realBinaries(t)
 	home := t.TempDir()
 	ctx := context.Background()

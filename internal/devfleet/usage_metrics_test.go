@@ -27,6 +27,7 @@ type podUsage struct{ cpu, memory resource.Quantity }
 // usage for that pod and the default usage for the other, then the new usage after the
 // annotation changes on the running pod. Every node has NodeMetrics.
 func TestPodMetricsFollowTheUsageAnnotations(t *testing.T) {
+	t.Parallel() // it mostly waits for metrics-server's scrapes
 	ctx, f, cl := upOneMember(t, 55*time.Second)
 	dep := deployment("usage", "nginx:1.27")
 	dep.Spec.Replicas = ptr.To[int32](2)
