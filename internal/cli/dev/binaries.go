@@ -13,10 +13,11 @@ func newBinariesCommand(g *options.Global) *cobra.Command {
 	var rebuild bool
 	cmd := &cobra.Command{
 		Use:   "binaries",
-		Short: "Build (or reuse) the pinned Kubernetes, etcd and KWOK binaries",
-		Long: fmt.Sprintf(`Builds kube-apiserver, kube-controller-manager, kube-scheduler %s, etcd %s and KWOK %s
-from the Go module proxy into the cache ($FLOTILLA_CACHE_DIR, default ~/.cache/flotilla). The
-first build takes about 10 minutes; later ones reuse the cache.`, binaries.DefaultPins.Kubernetes, binaries.DefaultPins.Etcd, binaries.DefaultPins.KWOK),
+		Short: "Build (or reuse) the pinned Kubernetes, etcd, KWOK and metrics-server binaries",
+		Long: fmt.Sprintf(`Builds kube-apiserver, kube-controller-manager, kube-scheduler %s, etcd %s, KWOK %s and
+metrics-server %s from the Go module proxy into the cache ($FLOTILLA_CACHE_DIR, default
+~/.cache/flotilla). The first build takes about 15 minutes on 2 cores; later ones reuse the cache.`,
+			binaries.DefaultPins.Kubernetes, binaries.DefaultPins.Etcd, binaries.DefaultPins.KWOK, binaries.DefaultPins.MetricsServer),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			build := binaries.Ensure
