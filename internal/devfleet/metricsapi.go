@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -95,13 +96,16 @@ func applyAPIService(ctx context.Context, cl client.Client, want *unstructured.U
 	if !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	existing := metricsAPIServiceObject(0, nil)
-	if err := cl.Get(ctx, client.ObjectKeyFromObject(want), existing); err != nil {
-		return err
-	}
-	existing.Object["spec"] = want.Object["spec"]
-	existing.SetAnnotations(want.GetAnnotations())
-	return cl.Update(ctx, existing)
+	// The aggregator writes the APIService's status meanwhile: retry on a conflict.
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		existing := metricsAPIServiceObject(0, nil)
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(want), existing); err != nil {
+			return err
+		}
+		existing.Object["spec"] = want.Object["spec"]
+		existing.SetAnnotations(want.GetAnnotations())
+		return cl.Update(ctx, existing)
+	})
 }
 
 // apiServiceAvailable reports whether an APIService has the condition Available=True.

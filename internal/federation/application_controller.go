@@ -181,9 +181,7 @@ func (r *ApplicationReconciler) writeStatus(ctx context.Context, s *scope) error
 	if equality.Semantic.DeepEqual(s.app.Status, s.original.Status) {
 		return nil
 	}
-	// The optimistic lock refuses a status computed from an object someone changed meanwhile;
-	// the pass is then retried from the new object.
-	if err := r.Client.Status().Patch(ctx, s.app, client.MergeFromWithOptions(s.original, client.MergeFromWithOptimisticLock{})); err != nil {
+	if err := r.Client.Status().Patch(ctx, s.app, client.MergeFrom(s.original)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	return nil

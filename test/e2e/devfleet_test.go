@@ -230,7 +230,13 @@ func TestAMemberAPIServerStopsAndComesBackWithItsData(t *testing.T) {
 func TestStatusNamesEveryProcess(t *testing.T) {
 	f := framework.Fleet(t)
 	sts := f.Status(context.Background())
-	want := 3 + 5*len(f.Members)
+	want := len(f.Hub.Components)
+	for _, m := range f.Members {
+		want += len(m.Components)
+	}
+	if perMember := len(f.Members[0].Components); perMember != 6 {
+		t.Errorf("a member runs %d processes, want 6 (etcd, apiserver, controller-manager, scheduler, kwok, metrics-server)", perMember)
+	}
 	if len(sts) != want {
 		t.Fatalf("%d processes, want %d", len(sts), want)
 	}
