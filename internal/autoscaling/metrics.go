@@ -1,12 +1,9 @@
 package autoscaling
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -21,6 +18,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/autoscaling/recommender"
 	"flotilla.dev/flotilla/internal/federation/render"
+	"flotilla.dev/flotilla/internal/platform/httpjson"
 	"flotilla.dev/flotilla/internal/platform/podstatus"
 	"flotilla.dev/flotilla/internal/rollout/analysis"
 )
@@ -178,23 +176,10 @@ func requests(p *corev1.Pod, name corev1.ResourceName) float64 {
 
 // external POSTs the autoscaler's context to url and reads {"value": n}.
 func (r *Reconciler) external(ctx context.Context, fa *flotillav1alpha1.FleetAutoscaler, app *flotillav1alpha1.Application, metric, url string) (*float64, error) {
-	body, _ := json.Marshal(map[string]string{"autoscaler": fa.Name, "application": app.Name, "namespace": app.Namespace, "metric": metric})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	raw, err := httpjson.Post(ctx, r.opts.HTTP, url, map[string]string{"autoscaler": fa.Name, "application": app.Name,
+		"namespace": app.Namespace, "metric": metric})
 	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.opts.HTTP.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("external metric %s: %w", url, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("external metric %s answered HTTP %d: %.200s", url, resp.StatusCode, raw)
+		return nil, fmt.Errorf("external metric %w", err)
 	}
 	var ans struct {
 		Value *float64 `json:"value"`

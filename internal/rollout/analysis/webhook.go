@@ -1,14 +1,12 @@
 package analysis
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/platform/httpjson"
 )
 
 // WebhookRequest is the JSON body a webhook metric receives.
@@ -32,24 +30,10 @@ type WebhookResponse struct {
 func CallWebhook(ctx context.Context, c HTTPDoer, w *flotillav1alpha1.WebhookMetric, metric string, t Target) (*float64, flotillav1alpha1.MeasurementPhase, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeoutOf(w.Timeout))
 	defer cancel()
-	body, _ := json.Marshal(WebhookRequest{Metric: metric, Application: t.Application, Namespace: t.Namespace,
+	raw, err := httpjson.Post(ctx, c, w.URL, WebhookRequest{Metric: metric, Application: t.Application, Namespace: t.Namespace,
 		Revision: t.Revision, StableRevision: t.Stable, Clusters: t.Clusters})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
-		return nil, "", fmt.Errorf("webhook %s: %w", w.URL, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, "", fmt.Errorf("webhook %s: %w", w.URL, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	if err != nil {
-		return nil, "", fmt.Errorf("webhook %s: reading the answer: %w", w.URL, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, "", fmt.Errorf("webhook %s answered HTTP %d: %.200s", w.URL, resp.StatusCode, raw)
+		return nil, "", fmt.Errorf("webhook %w", err)
 	}
 	var ans WebhookResponse
 	if err := json.Unmarshal(raw, &ans); err != nil {
