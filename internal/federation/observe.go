@@ -57,7 +57,9 @@ func (r *ApplicationReconciler) reconcileObservation(ctx context.Context, s *sco
 			continue
 		}
 		c.Workload, obs.hash = w, hash
-		if ref != nil && ref.Kind == "Deployment" {
+		// A canary exists only under a rollout (spec.rollout, or a status.rollout still removing
+		// canaries): other Applications spare each member a read that would miss the cache.
+		if ref != nil && ref.Kind == "Deployment" && (s.app.Spec.Rollout != nil || s.app.Status.Rollout != nil) {
 			canaryRef := *ref
 			canaryRef.Name += flotillav1alpha1.CanarySuffix
 			if obs.canary, _, err = readWorkload(ctx, cl, &canaryRef, s.app.Namespace); err != nil {

@@ -146,7 +146,7 @@ func Plan(in Input) Decision {
 // The stable revision follows once every cluster runs the target, available.
 func direct(in Input) Decision {
 	d := Decision{Targets: map[string]Target{}, Stable: in.Stable}
-	settledAll := true
+	settledAll, canariesLeft := true, false
 	for _, c := range in.Clusters {
 		t := Target{MainRevision: in.Target, MainReplicas: c.Replicas}
 		if c.Canary.Exists && !mainSettled(c, in.Target) {
@@ -154,11 +154,14 @@ func direct(in Input) Decision {
 		}
 		d.Targets[c.Name] = t
 		settledAll = settledAll && mainSettled(c, in.Target) && canaryGone(c)
+		canariesLeft = canariesLeft || !canaryGone(c)
 	}
 	if settledAll {
 		d.Stable = in.Target
 	}
-	if in.Previous != nil && in.Strategy != nil {
+	// A rollout whose strategy was removed keeps its status while canaries are left: the status
+	// is what tells the reconciler to look for them (and remove them).
+	if in.Previous != nil && (in.Strategy != nil || canariesLeft) {
 		st := in.Previous.DeepCopy()
 		if st.Revision != in.Target || st.Phase != flotillav1alpha1.RolloutSucceeded {
 			st = &flotillav1alpha1.RolloutStatus{Revision: in.Target, Phase: flotillav1alpha1.RolloutProgressing,

@@ -430,3 +430,17 @@ func TestValidateNamesTheField(t *testing.T) {
 		t.Fatalf("valid strategy: %v", errs)
 	}
 }
+
+func TestARemovedStrategyKeepsItsStatusUntilTheCanariesAreGone(t *testing.T) {
+	c := Cluster{Name: "a", Replicas: 4, Main: settledWorkload("r1", 3),
+		Canary: Workload{Exists: true, Revision: "r2", Replicas: 1, Current: true, StatusReplicas: 1, Updated: 1, Ready: 1, Available: 1}}
+	prev := &flotillav1alpha1.RolloutStatus{Revision: "r2", Phase: flotillav1alpha1.RolloutProgressing}
+	d := Plan(Input{Target: "r2", Stable: "r1", Previous: prev, Clusters: []Cluster{c}, Now: t0})
+	if d.Status == nil {
+		t.Fatal("status dropped while a canary is left: nothing would look for it again")
+	}
+	c.Main, c.Canary = settledWorkload("r2", 4), Workload{}
+	if d = Plan(Input{Target: "r2", Stable: "r1", Previous: d.Status, Clusters: []Cluster{c}, Now: t0}); d.Status != nil || d.Stable != "r2" {
+		t.Fatalf("canary gone: status %+v stable %s, want no status and r2 stable", d.Status, d.Stable)
+	}
+}
