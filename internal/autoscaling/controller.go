@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -164,8 +165,8 @@ func (r *Reconciler) record(fa *flotillav1alpha1.FleetAutoscaler, d recommender.
 	able := "the Application can be scaled"
 	if len(d.ScheduleErrors) > 0 {
 		setCondition(fa, flotillav1alpha1.ConditionAbleToScale, false, flotillav1alpha1.ReasonInvalidSchedule,
-			joinMessages(d.ScheduleErrors)+"; the other schedules and the metrics still apply")
-		r.Events.Eventf(fa, nil, corev1.EventTypeWarning, flotillav1alpha1.ReasonInvalidSchedule, "Evaluate", "%s", joinMessages(d.ScheduleErrors))
+			strings.Join(d.ScheduleErrors, "; ")+"; the other schedules and the metrics still apply")
+		r.Events.Eventf(fa, nil, corev1.EventTypeWarning, flotillav1alpha1.ReasonInvalidSchedule, "Evaluate", "%s", strings.Join(d.ScheduleErrors, "; "))
 	} else {
 		setCondition(fa, flotillav1alpha1.ConditionAbleToScale, true, flotillav1alpha1.ReasonReadyForNewScale, able)
 	}
@@ -188,17 +189,6 @@ func (r *Reconciler) record(fa *flotillav1alpha1.FleetAutoscaler, d recommender.
 		setCondition(fa, flotillav1alpha1.ConditionScalingLimited, false, flotillav1alpha1.ReasonDesiredWithinRange,
 			"the desired count is within the bounds "+strconv.Itoa(int(d.Min))+"-"+strconv.Itoa(int(d.Max)))
 	}
-}
-
-func joinMessages(msgs []string) string {
-	out := ""
-	for i, m := range msgs {
-		if i > 0 {
-			out += "; "
-		}
-		out += m
-	}
-	return out
 }
 
 func setCondition(fa *flotillav1alpha1.FleetAutoscaler, t string, ok bool, reason, msg string) {

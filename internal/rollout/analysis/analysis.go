@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
+	"flotilla.dev/flotilla/internal/platform/httpjson"
 	"flotilla.dev/flotilla/internal/rollout/planner"
 )
 
@@ -51,7 +52,7 @@ type Env struct {
 	// Pods lists the canary pods of the target in its clusters.
 	Pods PodLister
 	// HTTP runs Prometheus queries and webhook calls.
-	HTTP HTTPDoer
+	HTTP httpjson.Doer
 	Now  time.Time
 }
 

@@ -10,16 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// HTTPDoer sends HTTP requests; *http.Client implements it.
-type HTTPDoer interface {
-	Do(req *http.Request) (*http.Response, error)
-}
+	"flotilla.dev/flotilla/internal/platform/httpjson"
+)
 
 // QueryPrometheus runs an instant query and returns its one number, or nil when the result is
 // empty or not a number. A result of several series is an error: the query must aggregate.
-func QueryPrometheus(ctx context.Context, c HTTPDoer, address, query string, timeout time.Duration) (*float64, error) {
+func QueryPrometheus(ctx context.Context, c httpjson.Doer, address, query string, timeout time.Duration) (*float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	u := strings.TrimSuffix(address, "/") + "/api/v1/query"

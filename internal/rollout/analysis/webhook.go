@@ -27,7 +27,7 @@ type WebhookResponse struct {
 }
 
 // CallWebhook POSTs the target to the webhook and returns its value or verdict.
-func CallWebhook(ctx context.Context, c HTTPDoer, w *flotillav1alpha1.WebhookMetric, metric string, t Target) (*float64, flotillav1alpha1.MeasurementPhase, error) {
+func CallWebhook(ctx context.Context, c httpjson.Doer, w *flotillav1alpha1.WebhookMetric, metric string, t Target) (*float64, flotillav1alpha1.MeasurementPhase, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeoutOf(w.Timeout))
 	defer cancel()
 	raw, err := httpjson.Post(ctx, c, w.URL, WebhookRequest{Metric: metric, Application: t.Application, Namespace: t.Namespace,
