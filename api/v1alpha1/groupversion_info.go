@@ -23,6 +23,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&ApplicationRevision{}, &ApplicationRevisionList{},
 		&ChangeFreeze{}, &ChangeFreezeList{},
 		&FleetAutoscaler{}, &FleetAutoscalerList{},
+		&ResourcePolicy{}, &ResourcePolicyList{},
 	)
 	metav1.AddToGroupVersion(scheme, GroupVersion)
 	return nil

@@ -9,9 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -80,7 +78,7 @@ func targetMetric(t flotillav1alpha1.ScalingTarget) (recommender.Metric, error) 
 // utilization is the usage of resource by the application's ready pods in every cluster, in
 // percent of their requests, from each member's metrics API (metrics.k8s.io).
 func (r *Reconciler) utilization(ctx context.Context, app *flotillav1alpha1.Application, name corev1.ResourceName) (*float64, error) {
-	sel, err := podSelector(app)
+	sel, err := render.PodSelector(app)
 	if err != nil {
 		return nil, err
 	}
@@ -122,28 +120,6 @@ func (r *Reconciler) utilization(ctx context.Context, app *flotillav1alpha1.Appl
 	}
 	v := 100 * used / requested
 	return &v, nil
-}
-
-// podSelector selects the pods of the Application's workload (and of its canary, whose
-// selector only adds a label) by the workload's own selector.
-func podSelector(app *flotillav1alpha1.Application) (client.MatchingLabelsSelector, error) {
-	_, w, err := render.Workload(app.Spec.Resources, app.Namespace)
-	if err != nil {
-		return client.MatchingLabelsSelector{}, err
-	}
-	raw, found, _ := unstructured.NestedMap(w.Object, "spec", "selector")
-	if !found {
-		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload %s has no spec.selector", w.GetName())
-	}
-	ls := &metav1.LabelSelector{}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, ls); err != nil {
-		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
-	}
-	s, err := metav1.LabelSelectorAsSelector(ls)
-	if err != nil {
-		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
-	}
-	return client.MatchingLabelsSelector{Selector: s}, nil
 }
 
 // podUsage sums each pod's containers' usage of resource.

@@ -143,6 +143,19 @@ func (r *Registry) APIReader(_ context.Context, cluster string) (client.Reader, 
 	return m.conn.direct, nil
 }
 
+// GetPath GETs a raw path of cluster's API server, e.g. a node's kubelet metrics through the
+// node proxy (/api/v1/nodes/NAME/proxy/metrics/resource). Errors are those of Client, or the
+// API server's answer.
+func (r *Registry) GetPath(ctx context.Context, cluster, path string) ([]byte, error) {
+	r.mu.RLock()
+	m, err := r.usableLocked(cluster)
+	r.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	return m.conn.probe.Get().AbsPath(path).Do(ctx).Raw()
+}
+
 // Watch makes sure cluster's cache has an informer for the kind of obj (e.g. an empty
 // *appsv1.Deployment) restricted to selector, and calls fn for every object of that kind the
 // informer adds, updates or deletes (including the initial list). It is idempotent per

@@ -141,12 +141,30 @@ func setPath(obj map[string]any, path []string, v any) {
 	}
 }
 
+const validPolicy = `
+apiVersion: flotilla.dev/v1alpha1
+kind: ResourcePolicy
+metadata: {name: web, namespace: default}
+spec:
+  targetRef: {name: web}
+  mode: Auto
+  containers:
+  - name: "*"
+    targets:
+    - {resource: cpu, field: request, percentile: 90, marginPercent: 15}
+    - {resource: memory, field: limit, percentile: 100, marginPercent: 20}
+    minAllowed: {cpu: 50m, memory: 64Mi}
+    maxAllowed: {cpu: "2", memory: 2Gi}
+  update: {batchSize: 25%, minInterval: 10m}
+  burst: {memoryThresholdPercent: 90}
+`
+
 func TestValidObjectsAreAccepted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real API server; run without -short")
 	}
 	ctx := context.Background()
-	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster, "changefreeze": validFreeze, "fleetautoscaler": validAutoscaler} {
+	for name, doc := range map[string]string{"application": validApp, "membercluster": validCluster, "changefreeze": validFreeze, "fleetautoscaler": validAutoscaler, "resourcepolicy": validPolicy} {
 		obj := mutate(t, doc, nil)
 		if err := hub.Create(ctx, obj, client.DryRunAll); err != nil {
 			t.Errorf("valid %s rejected: %v", name, err)
@@ -230,6 +248,15 @@ func TestInvalidObjectsAreRejectedNamingTheField(t *testing.T) {
 		{"autoscaler bad policy", validAutoscaler, map[string]string{"spec.behavior": `{"scaleUp":{"policies":[{"type":"Replicas","value":1,"periodSeconds":15}]}}`}, []string{"spec.behavior.scaleUp.policies[0].type"}},
 		{"autoscaler schedule without bounds", validAutoscaler, map[string]string{"spec.schedules": `[{"name":"s","schedule":"0 9 * * *","duration":"1h"}]`}, []string{"spec.schedules[0]", "minReplicas or maxReplicas"}},
 		{"autoscaler schedule without duration", validAutoscaler, map[string]string{"spec.schedules": `[{"name":"s","schedule":"0 9 * * *","minReplicas":3}]`}, []string{"spec.schedules[0].duration", "Required"}},
+		{"policy percentile above 100", validPolicy, map[string]string{"spec.containers": `[{"name":"*","targets":[{"resource":"cpu","field":"request","percentile":150}]}]`}, []string{"spec.containers[0].targets[0].percentile", "100"}},
+		{"policy negative percentile", validPolicy, map[string]string{"spec.containers": `[{"name":"*","targets":[{"resource":"cpu","field":"request","percentile":-1}]}]`}, []string{"spec.containers[0].targets[0].percentile"}},
+		{"policy unknown resource", validPolicy, map[string]string{"spec.containers": `[{"name":"*","targets":[{"resource":"gpu","field":"request","percentile":90}]}]`}, []string{"spec.containers[0].targets[0].resource"}},
+		{"policy unknown field", validPolicy, map[string]string{"spec.containers": `[{"name":"*","targets":[{"resource":"cpu","field":"usage","percentile":90}]}]`}, []string{"spec.containers[0].targets[0].field"}},
+		{"policy without targets", validPolicy, map[string]string{"spec.containers": `[{"name":"*","targets":[]}]`}, []string{"spec.containers[0].targets"}},
+		{"policy bad mode", validPolicy, map[string]string{"spec.mode": `"Always"`}, []string{"spec.mode"}},
+		{"policy targetRef and selector", validPolicy, map[string]string{"spec.selector": `{"matchLabels":{"tier":"web"}}`}, []string{"exactly one of spec.targetRef"}},
+		{"policy no target", validPolicy, map[string]string{"spec.targetRef": `null`}, []string{"exactly one of spec.targetRef"}},
+		{"policy burst threshold above 100", validPolicy, map[string]string{"spec.burst": `{"memoryThresholdPercent":120}`}, []string{"spec.burst.memoryThresholdPercent"}},
 		{"cluster without secretRef", validCluster, map[string]string{"spec.secretRef": `null`}, []string{"spec.secretRef", "Required"}},
 		{"cluster with empty secret name", validCluster, map[string]string{"spec.secretRef": `{"name":""}`}, []string{"spec.secretRef.name"}},
 		{"cluster name not a DNS label", validCluster, map[string]string{"metadata.name": `"member.one"`}, []string{"metadata.name", "DNS label"}},

@@ -12,6 +12,7 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -21,9 +22,14 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/devfleet"
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/platform/scheme"
@@ -204,4 +210,31 @@ func MemberClients(t testing.TB) map[string]client.Client {
 func Eventually(t testing.TB, timeout time.Duration, check func() error) {
 	t.Helper()
 	poll.Until(t, timeout, check)
+}
+
+// WebApplication is an Application of one Deployment named name: replicas pods with the label
+// app=name and one container "web" running example.com/NAME:v1 with resources rr and the pod
+// annotations, divided over the members by free capacity.
+func WebApplication(t testing.TB, ns, name string, replicas int32, rr corev1.ResourceRequirements, annotations map[string]string) *flotillav1alpha1.Application {
+	t.Helper()
+	labels := map[string]string{"app": name}
+	dep := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: annotations},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "example.com/" + name + ":v1", Resources: rr}}}}},
+	}
+	raw, err := json.Marshal(dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &flotillav1alpha1.Application{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: flotillav1alpha1.ApplicationSpec{
+			Resources: []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: raw}}},
+			Placement: flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{
+				Type: flotillav1alpha1.ReplicaSchedulingDivided, Division: flotillav1alpha1.ReplicaDivisionAvailableCapacity}},
+		},
+	}
 }

@@ -23,6 +23,8 @@ type HubOptions struct {
 	// ProbeInterval, FailureThreshold and SuccessThreshold set member health probing;
 	// zero values mean 1 s, 6 s and 4 s: short, so losing a member is seen in seconds.
 	ProbeInterval, FailureThreshold, SuccessThreshold time.Duration
+	// TuningCheckpointInterval is how often usage profiles are saved (zero: the default).
+	TuningCheckpointInterval time.Duration
 }
 
 // StartHub returns an AfterUp hook that joins every member through the same code as
@@ -55,6 +57,9 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		co := appcontroller.DefaultOptions()
 		co.MetricsAddr, co.ProbeAddr = "0", "0"
 		co.ClusterProbeInterval, co.ClusterFailureThreshold, co.ClusterSuccessThreshold = o.ProbeInterval, o.FailureThreshold, o.SuccessThreshold
+		if o.TuningCheckpointInterval > 0 {
+			co.TuningCheckpointInterval = o.TuningCheckpointInterval
+		}
 		mgr, err := appcontroller.NewManager(cfg, co, log)
 		if err != nil {
 			return err

@@ -28,6 +28,8 @@ import (
 	"flotilla.dev/flotilla/internal/platform/scheme"
 	"flotilla.dev/flotilla/internal/platform/servingcert"
 	"flotilla.dev/flotilla/internal/rollout/freeze"
+	"flotilla.dev/flotilla/internal/tuning"
+	tuningadmission "flotilla.dev/flotilla/internal/tuning/admission"
 )
 
 // Options configure the hub controller process.
@@ -49,6 +51,10 @@ type Options struct {
 	// ClusterSuccessThreshold is how long probes must succeed before an unreachable member is
 	// marked reachable again.
 	ClusterSuccessThreshold time.Duration
+	// TuningSampleInterval is how often the usage of every pod under a ResourcePolicy is read.
+	TuningSampleInterval time.Duration
+	// TuningCheckpointInterval is how often usage profiles are saved to the hub.
+	TuningCheckpointInterval time.Duration
 	// WebhookPort serves the validating admission webhook for Applications over HTTPS; 0 runs
 	// no webhook server.
 	WebhookPort int
@@ -61,15 +67,17 @@ type Options struct {
 // DefaultOptions are the defaults of `flotilla controller`.
 func DefaultOptions() Options {
 	return Options{
-		MetricsAddr:             ":8080",
-		ProbeAddr:               ":8081",
-		LeaderElectionNamespace: flotillav1alpha1.SystemNamespace,
-		LeaseDuration:           15 * time.Second,
-		RenewDeadline:           10 * time.Second,
-		RetryPeriod:             2 * time.Second,
-		ClusterProbeInterval:    5 * time.Second,
-		ClusterFailureThreshold: 30 * time.Second,
-		ClusterSuccessThreshold: 30 * time.Second,
+		MetricsAddr:              ":8080",
+		ProbeAddr:                ":8081",
+		LeaderElectionNamespace:  flotillav1alpha1.SystemNamespace,
+		LeaseDuration:            15 * time.Second,
+		RenewDeadline:            10 * time.Second,
+		RetryPeriod:              2 * time.Second,
+		ClusterProbeInterval:     5 * time.Second,
+		ClusterFailureThreshold:  30 * time.Second,
+		ClusterSuccessThreshold:  30 * time.Second,
+		TuningSampleInterval:     time.Second,
+		TuningCheckpointInterval: 30 * time.Second,
 	}
 }
 
@@ -78,6 +86,12 @@ func (o Options) Validate() error {
 	var errs []error
 	if o.LeaderElect && o.LeaseDuration <= o.RenewDeadline {
 		errs = append(errs, fmt.Errorf("--leader-elect-lease-duration (%s) must exceed --leader-elect-renew-deadline (%s)", o.LeaseDuration, o.RenewDeadline))
+	}
+	if o.TuningSampleInterval < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--tuning-sample-interval must be at least 100ms, got %s", o.TuningSampleInterval))
+	}
+	if o.TuningCheckpointInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--tuning-checkpoint-interval must be at least 1s, got %s", o.TuningCheckpointInterval))
 	}
 	if o.ClusterProbeInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--cluster-probe-interval must be positive, got %s", o.ClusterProbeInterval))
@@ -187,6 +201,9 @@ func setupCapabilities(mgr manager.Manager, o Options) error {
 	if err := autoscaling.Setup(mgr, registry, autoscaling.Options{}); err != nil {
 		return fmt.Errorf("setting up the fleet autoscaler controller: %w", err)
 	}
+	if err := tuning.Setup(mgr, registry, tuning.Options{SampleInterval: o.TuningSampleInterval, CheckpointInterval: o.TuningCheckpointInterval}); err != nil {
+		return fmt.Errorf("setting up the resource tuning controller: %w", err)
+	}
 	if o.WebhookPort == 0 {
 		return nil
 	}
@@ -195,6 +212,9 @@ func setupCapabilities(mgr manager.Manager, o Options) error {
 	}
 	if err := autoscaleradmission.Setup(mgr); err != nil {
 		return fmt.Errorf("setting up the FleetAutoscaler admission webhook: %w", err)
+	}
+	if err := tuningadmission.Setup(mgr); err != nil {
+		return fmt.Errorf("setting up the ResourcePolicy admission webhook: %w", err)
 	}
 	// Ready only once the webhook serves, so whoever registers it (dev up) does not lock
 	// Application writes behind a server that is not listening yet.

@@ -15,6 +15,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	autoscaleradmission "flotilla.dev/flotilla/internal/autoscaling/admission"
 	"flotilla.dev/flotilla/internal/federation/admission"
+	tuningadmission "flotilla.dev/flotilla/internal/tuning/admission"
 )
 
 // WebhookConfigurationName names the local fleet's ValidatingWebhookConfiguration.
@@ -26,7 +27,7 @@ const WebhookConfigurationName = "flotilla-applications"
 const specChanged = "request.operation == 'CREATE' || (!has(object.metadata.deletionTimestamp) && object.spec != oldObject.spec)"
 
 // webhookConfiguration returns the ValidatingWebhookConfiguration that sends every create and
-// update of an Application's or a FleetAutoscaler's spec to the controller at 127.0.0.1:port. It fails closed: while
+// update of an Application's, a FleetAutoscaler's or a ResourcePolicy's spec to the controller at 127.0.0.1:port. It fails closed: while
 // the controller is down, Applications cannot be created and their specs cannot change
 // (deletes, and updates of metadata only, still pass).
 func webhookConfiguration(port int, caBundle []byte) *admissionregistrationv1.ValidatingWebhookConfiguration {
@@ -35,6 +36,7 @@ func webhookConfiguration(port int, caBundle []byte) *admissionregistrationv1.Va
 		Webhooks: []admissionregistrationv1.ValidatingWebhook{
 			validatingWebhook(admission.WebhookName, admission.Path, "applications", port, caBundle),
 			validatingWebhook(autoscaleradmission.WebhookName, autoscaleradmission.Path, "fleetautoscalers", port, caBundle),
+			validatingWebhook(tuningadmission.WebhookName, tuningadmission.Path, "resourcepolicies", port, caBundle),
 		},
 	}
 }

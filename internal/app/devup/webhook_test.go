@@ -14,15 +14,19 @@ import (
 	"flotilla.dev/flotilla/internal/devfleet/binaries"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/platform/scheme"
+	tuningadmission "flotilla.dev/flotilla/internal/tuning/admission"
 )
 
 func TestWebhookConfiguration(t *testing.T) {
 	c := webhookConfiguration(9443, []byte("ca"))
-	if len(c.Webhooks) != 2 {
-		t.Fatalf("want two webhooks (applications, fleetautoscalers), got %d", len(c.Webhooks))
+	if len(c.Webhooks) != 3 {
+		t.Fatalf("want three webhooks (applications, fleetautoscalers, resourcepolicies), got %d", len(c.Webhooks))
 	}
-	if got, want := *c.Webhooks[1].ClientConfig.URL, "https://127.0.0.1:9443"+autoscaleradmission.Path; got != want || c.Webhooks[1].Rules[0].Resources[0] != "fleetautoscalers" {
-		t.Errorf("second webhook: url %s resources %v, want %s for fleetautoscalers", got, c.Webhooks[1].Rules[0].Resources, want)
+	for i, want := range []struct{ path, resource string }{{autoscaleradmission.Path, "fleetautoscalers"}, {tuningadmission.Path, "resourcepolicies"}} {
+		w := c.Webhooks[i+1]
+		if got := *w.ClientConfig.URL; got != "https://127.0.0.1:9443"+want.path || w.Rules[0].Resources[0] != want.resource {
+			t.Errorf("webhook %d: url %s resources %v, want %s for %s", i+1, got, w.Rules[0].Resources, want.path, want.resource)
+		}
 	}
 	w := c.Webhooks[0]
 	if got, want := *w.ClientConfig.URL, "https://127.0.0.1:9443"+admission.Path; got != want {

@@ -40,6 +40,8 @@ func NewCommand(g *options.Global) *cobra.Command {
 	f.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader keeps trying to renew before giving up")
 	f.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "how often candidates try to acquire the lease")
 	f.DurationVar(&o.ClusterProbeInterval, "cluster-probe-interval", o.ClusterProbeInterval, "how often member clusters are probed")
+	f.DurationVar(&o.TuningSampleInterval, "tuning-sample-interval", o.TuningSampleInterval, "how often the usage of pods under a ResourcePolicy is read from their nodes' kubelet metrics (the burst path reacts within about this long)")
+	f.DurationVar(&o.TuningCheckpointInterval, "tuning-checkpoint-interval", o.TuningCheckpointInterval, "how often usage profiles are saved to the hub (a restart loses at most this much history)")
 	f.DurationVar(&o.ClusterFailureThreshold, "cluster-failure-threshold", o.ClusterFailureThreshold, "how long probes must fail before a member is marked unreachable")
 	f.DurationVar(&o.ClusterSuccessThreshold, "cluster-success-threshold", o.ClusterSuccessThreshold, "how long probes must succeed before a member is marked reachable again")
 	f.IntVar(&o.WebhookPort, "webhook-port", o.WebhookPort, "HTTPS port of the validating admission webhook for Applications; 0 runs no webhook server")

@@ -19,10 +19,13 @@ import (
 	"fmt"
 	"sort"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 )
@@ -241,4 +244,52 @@ func Rank(kind string) int {
 func sortByDependency(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	sort.SliceStable(objs, func(i, j int) bool { return Rank(objs[i].GetKind()) < Rank(objs[j].GetKind()) })
 	return objs
+}
+
+// PodSelector selects the pods of the Application's workload (and of its canary, whose
+// selector only adds a label) by the workload's own spec.selector.
+func PodSelector(app *flotillav1alpha1.Application) (client.MatchingLabelsSelector, error) {
+	_, w, err := Workload(app.Spec.Resources, app.Namespace)
+	if err != nil {
+		return client.MatchingLabelsSelector{}, err
+	}
+	raw, found, _ := unstructured.NestedMap(w.Object, "spec", "selector")
+	if !found {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload %s has no spec.selector", w.GetName())
+	}
+	ls := &metav1.LabelSelector{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, ls); err != nil {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
+	}
+	s, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil {
+		return client.MatchingLabelsSelector{}, fmt.Errorf("the workload's spec.selector: %w", err)
+	}
+	return client.MatchingLabelsSelector{Selector: s}, nil
+}
+
+// Containers returns the containers of the Application's workload pod template, as written in
+// spec.resources (before per-cluster overrides).
+func Containers(app *flotillav1alpha1.Application) ([]corev1.Container, error) {
+	_, w, err := Workload(app.Spec.Resources, app.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	raw, found, _ := unstructured.NestedSlice(w.Object, "spec", "template", "spec", "containers")
+	if !found {
+		return nil, fmt.Errorf("the workload %s has no spec.template.spec.containers", w.GetName())
+	}
+	out := make([]corev1.Container, 0, len(raw))
+	for i, item := range raw {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("the workload's spec.template.spec.containers[%d] is not an object", i)
+		}
+		var c corev1.Container
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &c); err != nil {
+			return nil, fmt.Errorf("the workload's spec.template.spec.containers[%d]: %w", i, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

@@ -4,7 +4,6 @@ package autoscaling
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -41,27 +39,8 @@ func namespace(t *testing.T) string {
 // application is a Deployment of replicas pods divided over the members by free capacity.
 func application(t *testing.T, ns, name string, replicas int32) *flotillav1alpha1.Application {
 	t.Helper()
-	labels := map[string]string{"app": name}
-	dep := &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas), Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{
-				Name: "web", Image: "example.com/" + name + ":v1", Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-					corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}}}}}}},
-	}
-	raw, err := json.Marshal(dep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &flotillav1alpha1.Application{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: flotillav1alpha1.ApplicationSpec{
-			Resources: []flotillav1alpha1.Manifest{{RawExtension: runtime.RawExtension{Raw: raw}}},
-			Placement: flotillav1alpha1.Placement{ReplicaScheduling: flotillav1alpha1.ReplicaScheduling{
-				Type: flotillav1alpha1.ReplicaSchedulingDivided, Division: flotillav1alpha1.ReplicaDivisionAvailableCapacity}},
-		},
-	}
+	a := framework.WebApplication(t, ns, name, replicas, corev1.ResourceRequirements{Requests: corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}}, nil)
 	create(t, a)
 	return a
 }
