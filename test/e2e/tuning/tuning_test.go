@@ -14,6 +14,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -456,4 +457,101 @@ func TestAChangeFollowedByRestartsIsReverted(t *testing.T) {
 	if p := policy(t, ns, "fragile"); p.Status.CurrentRevision != 2 {
 		t.Errorf("a change was made during the hold after the revert: %+v", p.Status.History)
 	}
+}
+
+// TestARefusedResizeIsReportedAndRetriedWithABackoff: a ResourceQuota in the members leaves no
+// room for a burst raise; the members refuse the resize. The policy reports it in status and a
+// Warning event and retries with a growing backoff, not in a hot loop; once the quota allows
+// it, the resize goes through.
+func TestARefusedResizeIsReportedAndRetriedWithABackoff(t *testing.T) {
+	ns := namespace(t)
+	ctx := context.Background()
+	application(t, ns, "boxed", 2, resources("100m", "500m", "128Mi", "256Mi"), "50m", "100Mi")
+	running := waitPods(t, ns, "boxed", 2)
+	perCluster := map[string]int64{}
+	for _, mp := range running {
+		perCluster[mp.cluster]++
+	}
+	for cluster, n := range perCluster {
+		quota := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tight"},
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourceLimitsMemory: *resource.NewQuantity(n*256<<20+32<<20, resource.BinarySI)}}}
+		if err := framework.MemberClients(t)[cluster].Create(ctx, quota); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create(t, &flotillav1alpha1.ResourcePolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "boxed"},
+		Spec: flotillav1alpha1.ResourcePolicySpec{
+			TargetRef: &flotillav1alpha1.ApplicationReference{Name: "boxed"}, Mode: flotillav1alpha1.TuningAuto,
+			Containers: []flotillav1alpha1.ContainerTuning{{Name: "web",
+				Targets: []flotillav1alpha1.ResourceTarget{{Resource: flotillav1alpha1.TunedMemory, Field: flotillav1alpha1.TunedLimit, Percentile: 100, MarginPercent: 30}}}},
+			Update: flotillav1alpha1.TuningUpdate{MinSamples: ptr.To(int32(1_000_000))},
+			Burst:  &flotillav1alpha1.TuningBurst{},
+		},
+	})
+	spiking := running[0]
+	cl := framework.MemberClients(t)[spiking.cluster]
+	pod := spiking.pod
+	body, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{usage.MemoryAnnotation: "240Mi"}}})
+	if err := cl.Patch(ctx, &pod, client.RawPatch(types.MergePatchType, body)); err != nil {
+		t.Fatal(err)
+	}
+	var failure flotillav1alpha1.ResizeFailure
+	framework.Eventually(t, 30*time.Second, func() error {
+		p := policy(t, ns, "boxed")
+		for _, f := range p.Status.Failures {
+			if f.Pod == pod.Name {
+				failure = f
+				return nil
+			}
+		}
+		return fmt.Errorf("no failure reported: %+v", p.Status)
+	})
+	if !strings.Contains(failure.Message, "exceeded quota") || failure.Cluster != spiking.cluster || failure.RetryAt.IsZero() {
+		t.Errorf("failure %+v does not say the member's quota refused it", failure)
+	}
+	if tuned := condition(policy(t, ns, "boxed").Status.Conditions, flotillav1alpha1.ConditionTuned); tuned == nil || tuned.Reason != "ResizeRefused" {
+		t.Errorf("Tuned condition %+v, want ResizeRefused", tuned)
+	}
+	var events eventsv1.EventList
+	framework.Eventually(t, 10*time.Second, func() error {
+		if err := framework.HubClient(t).List(ctx, &events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if e.Reason == "ResizeRefused" && e.Type == corev1.EventTypeWarning && strings.Contains(e.Note, pod.Name) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no ResizeRefused event")
+	})
+	// Not a hot loop: over 12 s, at most two more attempts (backoff 10 s, then 20 s).
+	time.Sleep(12 * time.Second)
+	for _, f := range policy(t, ns, "boxed").Status.Failures {
+		if f.Pod == pod.Name && f.Attempts > failure.Attempts+2 {
+			t.Errorf("%d attempts in 12 s after %d: retried in a hot loop", f.Attempts, failure.Attempts)
+		}
+	}
+	// Room again: the next retry succeeds and the failure goes away.
+	for cluster := range perCluster {
+		if err := framework.MemberClients(t)[cluster].Delete(ctx, &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tight"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	framework.Eventually(t, 90*time.Second, func() error {
+		p := policy(t, ns, "boxed")
+		if len(p.Status.Failures) > 0 || p.Status.Pods.Updated != 2 {
+			return fmt.Errorf("failures %+v, pods %+v", p.Status.Failures, p.Status.Pods)
+		}
+		return nil
+	})
+}
+
+func condition(conds []metav1.Condition, typ string) *metav1.Condition {
+	for i := range conds {
+		if conds[i].Type == typ {
+			return &conds[i]
+		}
+	}
+	return nil
 }
