@@ -9,6 +9,7 @@ import (
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/federation/render"
+	tuningadmission "flotilla.dev/flotilla/internal/tuning/admission"
 )
 
 func TestSampleApplicationRenders(t *testing.T) {
@@ -64,5 +65,26 @@ func TestRolloutExampleValidates(t *testing.T) {
 	}
 	if r := app.Spec.Rollout; r == nil || len(r.Waves) != 2 || len(r.Batches) != 3 || r.Analysis == nil {
 		t.Fatalf("the rollout example should have two waves, three batches and an analysis: %+v", r)
+	}
+}
+
+func TestResourcePolicyExampleFitsTheSample(t *testing.T) {
+	raw, err := os.ReadFile("resource-policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &flotillav1alpha1.ResourcePolicy{}
+	if err := yaml.UnmarshalStrict(raw, p); err != nil {
+		t.Fatalf("examples/resource-policy.yaml: %v", err)
+	}
+	app, err := SampleApplication()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Spec.TargetRef == nil || p.Spec.TargetRef.Name != app.Name || p.Namespace != app.Namespace {
+		t.Fatalf("the policy should target the sample application %s/%s: %+v", app.Namespace, app.Name, p.Spec.TargetRef)
+	}
+	if errs := append(tuningadmission.Errors(p), tuningadmission.TargetErrors(p, app)...); len(errs) != 0 {
+		t.Fatalf("the ResourcePolicy example is refused: %v", errs)
 	}
 }
