@@ -20,6 +20,7 @@ import (
 	"flotilla.dev/flotilla/internal/cli/options"
 	"flotilla.dev/flotilla/internal/cli/rollout"
 	"flotilla.dev/flotilla/internal/cli/scale"
+	"flotilla.dev/flotilla/internal/cli/tuning"
 	"flotilla.dev/flotilla/internal/cli/unjoin"
 	"flotilla.dev/flotilla/internal/devfleet"
 )
@@ -56,6 +57,7 @@ func subcommands(g *options.Global) []*cobra.Command {
 		describe.NewCommand(g),
 		rollout.NewCommand(g),
 		scale.NewCommand(g),
+		tuning.NewCommand(g),
 	}
 }
 

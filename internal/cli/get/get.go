@@ -23,14 +23,14 @@ type Options struct {
 }
 
 // kinds are the kinds `get` lists, one subcommand each. Add a kind by adding it here.
-var kinds = []kind{clusters, apps, autoscalers}
+var kinds = []kind{clusters, apps, autoscalers, resourcePolicies}
 
 // NewCommand returns `flotilla get`.
 func NewCommand(g *options.Global) *cobra.Command {
 	o := &Options{Clock: clock.RealClock{}}
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME]",
-		Short: "List Flotilla objects in the hub (clusters, apps, autoscalers)",
+		Short: "List Flotilla objects in the hub (clusters, apps, autoscalers, resourcepolicies)",
 		Long: `List Flotilla objects in the hub as a table, or print them as JSON or YAML.
 The tables show what kubectl would, plus what matters across a fleet.`,
 		Example: `  flotilla get clusters
