@@ -16,5 +16,5 @@
 //	hub/                     the hub's pki/, etcd data, logs/, component kubeconfigs, pids
 //	members/<name>/kubeconfig  admin kubeconfig of member <name>
 //	members/<name>/...       the same layout per member, plus kwok-stages.yaml (kwok's
-//	                         stages, simulated usage and metrics)
+//	                         options, stages, simulated usage and metrics)
 package devfleet

@@ -71,6 +71,11 @@ type Cluster struct {
 	Components []Component `json:"components"`
 	// Nodes simulated on a member.
 	Nodes []NodeSpec `json:"nodes,omitempty"`
+	// NodeAddress is, on a member, the address of this machine its simulated nodes have as
+	// InternalIP: the API server's node proxy (/api/v1/nodes/<node>/proxy/...) refuses
+	// loopback addresses, so kwok, every node's kubelet, also listens there. Empty when the
+	// machine had no such address when the fleet was created: the node proxy then fails.
+	NodeAddress string `json:"nodeAddress,omitempty"`
 }
 
 // Component is one process of a cluster and everything needed to start it again.

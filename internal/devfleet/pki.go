@@ -30,9 +30,16 @@ type identity struct {
 // and the only one an aggregated API server accepts request headers from.
 const frontProxyClient = "front-proxy-client"
 
+// kubeletClient is the identity the API server presents to kubelets (--kubelet-client-certificate):
+// on a member, to kwok, the kubelet of every simulated node, when it proxies
+// /api/v1/nodes/<node>/proxy/... or serves logs. It is in no group: kwok authenticates no client,
+// and the certificate grants nothing at the API server.
+const kubeletClient = "kube-apiserver-kubelet-client"
+
 // clientIdentities are the client certificates every cluster gets. kwok acts as all of its
 // simulated kubelets, so it is an administrator. So is metrics-server: it must read the
-// request-header configuration before any RBAC object could be created for it.
+// request-header configuration before any RBAC object could be created for it. The hub, which
+// has no nodes, gets a kubelet client certificate too but does not use it.
 func clientIdentities() []identity {
 	return []identity{
 		{file: "admin", user: "flotilla-admin", groups: []string{"system:masters"}},
@@ -41,6 +48,7 @@ func clientIdentities() []identity {
 		{file: ComponentKWOK, user: "kwok", groups: []string{"system:masters"}},
 		{file: ComponentMetricsServer, user: "system:metrics-server", groups: []string{"system:masters"}},
 		{file: frontProxyClient, user: frontProxyClient},
+		{file: kubeletClient, user: kubeletClient},
 	}
 }
 
@@ -100,9 +108,9 @@ func pemCert(der []byte) []byte {
 }
 
 // issue signs a serving certificate (for 127.0.0.1, localhost, the in-cluster names of the API
-// server and of metrics-server) when serving is set, else a client certificate for user in
-// groups.
-func (a *authority) issue(user string, groups []string, serving bool, now time.Time) (keyPair, error) {
+// server and of metrics-server, and extraIPs) when serving is set, else a client certificate
+// for user in groups.
+func (a *authority) issue(user string, groups []string, serving bool, now time.Time, extraIPs ...net.IP) (keyPair, error) {
 	k, keyPEM, err := newKey()
 	if err != nil {
 		return keyPair{}, err
@@ -119,7 +127,7 @@ func (a *authority) issue(user string, groups []string, serving bool, now time.T
 	}
 	if serving {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.96.0.1")}
+		tmpl.IPAddresses = append([]net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.96.0.1")}, extraIPs...)
 		tmpl.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
 			metricsServiceHost}
 	}
@@ -143,7 +151,11 @@ func writePKI(c Cluster, now time.Time) (ca keyPair, clients map[string]keyPair,
 		return keyPair{}, nil, fmt.Errorf("creating the %s certificate authority: %w", c.Name, err)
 	}
 	files := map[string]keyPair{"ca": a.pem}
-	if files["serving"], err = a.issue("flotilla-dev-"+c.Name, nil, true, now); err != nil {
+	var nodeIPs []net.IP
+	if ip := net.ParseIP(c.NodeAddress); ip != nil {
+		nodeIPs = append(nodeIPs, ip) // kwok serves the node proxy there
+	}
+	if files["serving"], err = a.issue("flotilla-dev-"+c.Name, nil, true, now, nodeIPs...); err != nil {
 		return keyPair{}, nil, err
 	}
 	clients = map[string]keyPair{}

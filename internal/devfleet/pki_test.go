@@ -30,6 +30,7 @@ func parseCert(t *testing.T, path string) *x509.Certificate {
 func TestWritePKI(t *testing.T) {
 	dir := t.TempDir()
 	c := newCluster("member-1", RoleMember, dir, filepath.Join(dir, "kubeconfig"))
+	c.NodeAddress = "192.0.2.10"
 	now := time.Now()
 	if _, _, err := writePKI(c, now); err != nil {
 		t.Fatal(err)
@@ -42,9 +43,10 @@ func TestWritePKI(t *testing.T) {
 	if _, err := serving.Verify(x509.VerifyOptions{Roots: roots, DNSName: "127.0.0.1"}); err != nil {
 		t.Errorf("serving certificate not valid for 127.0.0.1: %v", err)
 	}
-	// localhost: metrics-server scrapes kwok there; the service name: the aggregation layer
-	// checks it when proxying to metrics-server.
-	for _, name := range []string{"localhost", "metrics-server.kube-system.svc"} {
+	// localhost: metrics-server scrapes kwok there; the node address: the API server's node
+	// proxy reaches kwok there; the service name: the aggregation layer checks it when proxying
+	// to metrics-server.
+	for _, name := range []string{"localhost", c.NodeAddress, "metrics-server.kube-system.svc"} {
 		if _, err := serving.Verify(x509.VerifyOptions{Roots: roots, DNSName: name}); err != nil {
 			t.Errorf("serving certificate not valid for %s: %v", name, err)
 		}

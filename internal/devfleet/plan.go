@@ -61,7 +61,8 @@ func portsNeeded(members int) int { return hubPortCount + members*memberPortCoun
 
 // plan lays out a new fleet: names, topology, folders, ports (taken in order from ports, which
 // must hold portsNeeded(members) distinct free ports) and every component's command line.
-func plan(home, binDir string, members int, ports []int) (*Fleet, error) {
+// nodeAddress is the members' NodeAddress (see hostAddress).
+func plan(home, binDir string, members int, ports []int, nodeAddress string) (*Fleet, error) {
 	if err := validateMembers(members); err != nil {
 		return nil, err
 	}
@@ -80,6 +81,7 @@ func plan(home, binDir string, members int, ports []int) (*Fleet, error) {
 		c := newCluster(name, RoleMember, dir, filepath.Join(dir, "kubeconfig"))
 		c.Region, c.Zone = region, zone
 		c.Nodes = memberNodes(i, name, zone)
+		c.NodeAddress = nodeAddress
 		c.Components = components(c, binDir, mp, i+1)
 		f.Members = append(f.Members, c)
 	}
@@ -142,7 +144,7 @@ func etcdArgs(c Cluster, p clusterPorts) []string {
 }
 
 func apiServerArgs(c Cluster, p clusterPorts) []string {
-	return []string{
+	args := []string{
 		"--etcd-servers=http://" + local(p.EtcdClient),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 		"--secure-port=" + strconv.Itoa(p.APIServer),
@@ -164,6 +166,19 @@ func apiServerArgs(c Cluster, p clusterPorts) []string {
 		"--allow-privileged=true",
 		"--profiling=false",
 	}
+	if c.Role != RoleMember {
+		return args
+	}
+	// The node proxy (/api/v1/nodes/<node>/proxy/<path>, how clients read a kubelet's metrics
+	// through the API server) reaches kwok, every simulated node's kubelet, at the node's
+	// InternalIP (the member's NodeAddress: it refuses the InternalDNS address localhost that
+	// metrics-server uses, as any loopback address) and the port in its daemonEndpoints,
+	// verifying kwok's certificate (the serving one, valid for NodeAddress) with the cluster CA.
+	return append(args,
+		"--kubelet-preferred-address-types=InternalIP,InternalDNS,Hostname",
+		"--kubelet-certificate-authority="+c.pki("ca.crt"),
+		"--kubelet-client-certificate="+c.pki(kubeletClient+".crt"), "--kubelet-client-key="+c.pki(kubeletClient+".key"),
+	)
 }
 
 // hubControllers are the controllers a hub needs: it runs no workloads, only Flotilla's objects.
@@ -211,6 +226,15 @@ func schedulerArgs(c Cluster, p clusterPorts) []string {
 const KWOKNodeAnnotation = "kwok.x-k8s.io/node"
 
 func kwokArgs(c Cluster, p clusterPorts, index int) []string {
+	address, nodeIP := local(p.KWOK), fmt.Sprintf("10.%d.255.254", 100+index%100)
+	if c.NodeAddress != "" {
+		// The nodes' InternalIP is where the API server's node proxy reaches kwok. kwok listens
+		// on every address of the machine rather than on that one alone: metrics-server and the
+		// health check keep using 127.0.0.1, and kwok still starts when the machine's address
+		// has changed since (only the node proxy fails then). Its debugging and profiling
+		// endpoints are off (kwokConfiguration).
+		address, nodeIP = ":"+strconv.Itoa(p.KWOK), c.NodeAddress
+	}
 	return []string{
 		"--kubeconfig=" + c.componentKubeconfig(ComponentKWOK),
 		"--config=" + filepath.Join(c.Dir, "kwok-stages.yaml"),
@@ -218,11 +242,14 @@ func kwokArgs(c Cluster, p clusterPorts, index int) []string {
 		// Node liveness comes from leases: the heartbeat stage rewrites node status only every
 		// ~10 minutes, so without leases the node lifecycle controller marks nodes NotReady.
 		"--node-lease-duration-seconds=40",
-		"--server-address=" + local(p.KWOK),
+		"--server-address=" + address,
 		// TLS on the same port as plain HTTP: metrics-server scrapes it as a kubelet, verifying it.
 		"--tls-cert-file=" + c.pki("serving.crt"), "--tls-private-key-file=" + c.pki("serving.key"),
 		fmt.Sprintf("--cidr=10.%d.0.0/16", 100+index%100),
-		fmt.Sprintf("--node-ip=10.%d.255.254", 100+index%100),
+		"--node-ip=" + nodeIP,
+		// The nodes' daemonEndpoints.kubeletEndpoint.Port (node-initialize): where the API
+		// server's node proxy reaches their kubelet.
+		"--node-port=" + strconv.Itoa(p.KWOK),
 	}
 }
 

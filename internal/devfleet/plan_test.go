@@ -1,6 +1,7 @@
 package devfleet
 
 import (
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ func seqPorts(n int) []int {
 }
 
 func TestPlanTopology(t *testing.T) {
-	f, err := plan("/h", "/bin", 4, seqPorts(portsNeeded(4)))
+	f, err := plan("/h", "/bin", 4, seqPorts(portsNeeded(4)), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestPlanTopology(t *testing.T) {
 }
 
 func TestPlanCapacitiesDifferAcrossMembers(t *testing.T) {
-	f, err := plan("/h", "/bin", 3, seqPorts(portsNeeded(3)))
+	f, err := plan("/h", "/bin", 3, seqPorts(portsNeeded(3)), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestPlanCapacitiesDifferAcrossMembers(t *testing.T) {
 }
 
 func TestPlanComponentsAndPorts(t *testing.T) {
-	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)))
+	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestPlanComponentsAndPorts(t *testing.T) {
 }
 
 func TestComponentArgs(t *testing.T) {
-	f, err := plan("/h", "/bin", 1, seqPorts(portsNeeded(1)))
+	f, err := plan("/h", "/bin", 1, seqPorts(portsNeeded(1)), "192.0.2.10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,14 +115,22 @@ func TestComponentArgs(t *testing.T) {
 		want               []string
 		notWant            []string
 	}{
-		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000"}, nil},
+		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000"},
+			[]string{"--kubelet-preferred-address-types=InternalIP,InternalDNS,Hostname"}},
+		// The node proxy dials kwok at the nodes' InternalIP (it refuses localhost), verifies it
+		// with the member's CA and presents the kubelet client certificate.
 		{"member-1", ComponentAPIServer, []string{"--requestheader-allowed-names=front-proxy-client",
-			"--proxy-client-cert-file=/h/members/member-1/pki/front-proxy-client.crt", "--proxy-client-key-file=/h/members/member-1/pki/front-proxy-client.key"}, nil},
+			"--proxy-client-cert-file=/h/members/member-1/pki/front-proxy-client.crt", "--proxy-client-key-file=/h/members/member-1/pki/front-proxy-client.key",
+			"--kubelet-preferred-address-types=InternalIP,InternalDNS,Hostname", "--kubelet-certificate-authority=/h/members/member-1/pki/ca.crt",
+			"--kubelet-client-certificate=/h/members/member-1/pki/kube-apiserver-kubelet-client.crt",
+			"--kubelet-client-key=/h/members/member-1/pki/kube-apiserver-kubelet-client.key"}, nil},
 		{"hub", ComponentControllerManager, []string{"--controllers=" + hubControllers, "--kube-api-qps=200", "--kube-api-burst=400", "--leader-elect=false"}, []string{"--controllers=*"}},
 		{"member-1", ComponentControllerManager, []string{"--controllers=*", "--kube-api-qps=200", "--kube-api-burst=400"}, nil},
 		{"member-1", ComponentScheduler, []string{"--kube-api-qps=200", "--kube-api-burst=400", "--bind-address=127.0.0.1"}, nil},
+		// kwok listens on every address: 127.0.0.1 for metrics-server, the node address for the
+		// node proxy, which is the nodes' InternalIP.
 		{"member-1", ComponentKWOK, []string{"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--config=/h/members/member-1/kwok-stages.yaml",
-			"--server-address=127.0.0.1:20009", "--tls-cert-file=/h/members/member-1/pki/serving.crt"}, []string{"--manage-all-nodes"}},
+			"--server-address=:20009", "--node-ip=192.0.2.10", "--node-port=20009", "--tls-cert-file=/h/members/member-1/pki/serving.crt"}, []string{"--manage-all-nodes"}},
 		// kwok of member-1 listens on 20009: metrics-server scrapes it there, trusting the member's CA.
 		{"member-1", ComponentMetricsServer, []string{"--bind-address=127.0.0.1", "--secure-port=20010", "--kubelet-port=20009",
 			"--kubelet-preferred-address-types=InternalDNS", "--kubelet-certificate-authority=/h/members/member-1/pki/ca.crt",
@@ -148,9 +157,36 @@ func TestComponentArgs(t *testing.T) {
 	}
 }
 
+// TestKWOKOnLoopbackWithoutANodeAddress: on a machine with no address but loopback ones, kwok
+// listens on 127.0.0.1 alone and the nodes get a made-up InternalIP.
+func TestKWOKOnLoopbackWithoutANodeAddress(t *testing.T) {
+	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]string{{"--server-address=127.0.0.1:20009", "--node-ip=10.101.255.254"}, {"--server-address=127.0.0.1:20016", "--node-ip=10.102.255.254"}} {
+		kwok, _ := f.Members[i].Component(ComponentKWOK)
+		for _, w := range want {
+			if !slices.Contains(kwok.Args, w) {
+				t.Errorf("%s: missing %s in %v", f.Members[i].Name, w, kwok.Args)
+			}
+		}
+	}
+}
+
+func TestHostAddressIsProxyable(t *testing.T) {
+	addr := hostAddress()
+	if addr == "" {
+		t.Skip("this machine has no address but loopback and link-local ones")
+	}
+	if ip := net.ParseIP(addr); ip == nil || !ip.IsGlobalUnicast() {
+		t.Errorf("hostAddress() = %q, want a global unicast address", addr)
+	}
+}
+
 func TestPlanRejectsBadMemberCounts(t *testing.T) {
 	for _, n := range []int{-1, 0, MaxMembers + 1} {
-		_, err := plan("/h", "/bin", n, seqPorts(4))
+		_, err := plan("/h", "/bin", n, seqPorts(4), "")
 		if err == nil || !strings.Contains(err.Error(), "choose between 1 and 20") {
 			t.Errorf("members %d: err = %v", n, err)
 		}
@@ -169,7 +205,7 @@ func FuzzPlan(f *testing.F) {
 			return
 		}
 		ports := seqPorts(max(portsNeeded(members), 0))
-		fl, err := plan("/h", "/bin", members, ports)
+		fl, err := plan("/h", "/bin", members, ports, "")
 		if (err == nil) != (members >= 1 && members <= MaxMembers) {
 			t.Fatalf("members %d: err %v", members, err)
 		}
@@ -187,7 +223,7 @@ func FuzzPlan(f *testing.F) {
 }
 
 func TestComponentControlNamesWhatExists(t *testing.T) {
-	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)))
+	f, err := plan("/h", "/bin", 2, seqPorts(portsNeeded(2)), "")
 	if err != nil {
 		t.Fatal(err)
 	}

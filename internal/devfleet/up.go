@@ -79,7 +79,7 @@ func create(ctx context.Context, opts Options) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := plan(opts.Home, binDir, opts.Members, ports)
+	f, err := plan(opts.Home, binDir, opts.Members, ports, hostAddress())
 	if err != nil {
 		return nil, err
 	}
@@ -141,9 +141,32 @@ func prepare(c Cluster, now time.Time, extraStages [][]byte) error {
 	if c.Role != RoleMember {
 		return nil
 	}
-	kwokConfig := append(stages.Config(extraStages...), usage.Config()...)
+	kwokConfig := append([]byte(kwokConfiguration), stages.Config(extraStages...)...)
+	kwokConfig = append(kwokConfig, usage.Config()...)
 	return os.WriteFile(filepath.Join(c.Dir, "kwok-stages.yaml"), kwokConfig, 0o644)
 }
+
+// kwokConfiguration turns off kwok's debugging handlers (exec, attach, port forwarding, logs:
+// nothing is configured for them) and profiling (/debug/pprof), which would otherwise be open
+// to the network when kwok listens on every address of the machine (see kwokArgs). kwok does
+// not default the options of a configuration it reads, so the others are kwok's defaults; the
+// command line overrides them.
+const kwokConfiguration = `---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  enableDebuggingHandlers: false
+  enableProfilingHandler: false
+  enableContentionProfiling: false
+  manageAllNodes: false
+  cidr: 10.0.0.0/24
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 4
+  nodeLeaseParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
+`
 
 // startAll starts every cluster in parallel and returns when all are ready.
 func (f *Fleet) startAll(ctx context.Context) error {
@@ -262,4 +285,37 @@ func freePorts(n int) ([]int, error) {
 		return nil, fmt.Errorf("finding %d free ports on 127.0.0.1 between %d and %d: only %d are free", n, portRangeLow, portRangeHigh, len(ports))
 	}
 	return ports, nil
+}
+
+// hostAddress returns an address of this machine the API server's node proxy accepts (it
+// refuses loopback and link-local ones): the first IPv4 address of an interface that is up,
+// else the first IPv6 one; "" when there is none (the node proxy then fails).
+func hostAddress() string {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return ""
+	}
+	var v6 string
+	for _, iface := range ifaces {
+		if iface.Flags&net.FlagUp == 0 || iface.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := iface.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipnet, ok := a.(*net.IPNet)
+			if !ok || !ipnet.IP.IsGlobalUnicast() {
+				continue
+			}
+			if ipnet.IP.To4() != nil {
+				return ipnet.IP.String()
+			}
+			if v6 == "" {
+				v6 = ipnet.IP.String()
+			}
+		}
+	}
+	return v6
 }

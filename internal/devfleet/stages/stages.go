@@ -1,7 +1,8 @@
 // Package stages holds the KWOK Stage documents the local fleet's members run: the lifecycle
 // KWOK plays on simulated nodes and pods. KWOK has no built-in stages, so every behaviour a
 // member shows (nodes becoming Ready, pods Running, Jobs completing, in-place resize, a bad
-// version crash-looping or never becoming ready) comes from these files.
+// version crash-looping or never becoming ready, containers OOM-killed or restarted) comes from
+// these files.
 package stages
 
 import (
@@ -23,6 +24,29 @@ const (
 	// UnreadyMarker (e.g. example.com/web:v2-unready): the container runs but is never ready,
 	// so the pod is Running and never Ready.
 	UnreadyMarker = "unready"
+)
+
+// Restarts on request. A running pod annotated SimulateAnnotation=SimulateRestart has each of
+// its running containers exit with code 1 (reason Error, in lastState.terminated) and run again
+// at once with restartCount one higher, every 2-3 s while the annotation is there; the pod stays
+// Running and Ready. Removing the annotation (or changing its value) stops the restarts.
+// Pods with restartPolicy Never, Job pods and crash-looping pods are left alone.
+//
+// OOM kills need no annotation of their own: a running container whose share of the pod's
+// simulated memory usage (usage.MemoryAnnotation, split evenly across the containers, default
+// usage.DefaultMemory) is above its memory limit is OOM-killed (lastState.terminated reason
+// OOMKilledReason, exit code OOMKilledExitCode) and runs again at once with restartCount one
+// higher, every 2-3 s while the usage stays above the limit. A pod annotated SimulateRestart
+// restarts with Error instead.
+const (
+	SimulateAnnotation = "flotilla.dev/simulate"
+	SimulateRestart    = "restart"
+)
+
+// What the last state of an OOM-killed container says, as on a real node.
+const (
+	OOMKilledReason   = "OOMKilled"
+	OOMKilledExitCode = 137
 )
 
 //go:embed *.yaml
