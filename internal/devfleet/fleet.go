@@ -76,6 +76,12 @@ type Cluster struct {
 	// loopback addresses, so kwok, every node's kubelet, also listens there. Empty when the
 	// machine had no such address when the fleet was created: the node proxy then fails.
 	NodeAddress string `json:"nodeAddress,omitempty"`
+	// ConsolePort is, on the hub, the port on 127.0.0.1 where `dev up` serves the console (in
+	// the controller); the hub API server sends its audit events to it.
+	ConsolePort int `json:"consolePort,omitempty"`
+	// AuditIngestPort is, on the hub, the TLS port on 127.0.0.1 where the console takes the hub
+	// API server's audit events (AuditIngestPath).
+	AuditIngestPort int `json:"auditIngestPort,omitempty"`
 }
 
 // Component is one process of a cluster and everything needed to start it again.

@@ -49,10 +49,14 @@ func memberNodes(i int, name, zone string) []NodeSpec {
 // clusterPorts are the ports a cluster's processes listen on.
 type clusterPorts struct {
 	EtcdClient, EtcdPeer, APIServer, ControllerManager, Scheduler, KWOK, MetricsServer int
+	// Console is, on the hub, where the controller serves the console; AuditIngest where it
+	// takes the hub API server's audit events (over TLS: the API server's webhook sends its
+	// token only over TLS).
+	Console, AuditIngest int
 }
 
 const (
-	hubPortCount    = 4
+	hubPortCount    = 6
 	memberPortCount = 7
 )
 
@@ -70,8 +74,9 @@ func plan(home, binDir string, members int, ports []int, nodeAddress string) (*F
 		return nil, fmt.Errorf("plan needs %d ports, got %d", portsNeeded(members), len(ports))
 	}
 	f := &Fleet{Home: home, BinariesDir: binDir}
-	hp := clusterPorts{EtcdClient: ports[0], EtcdPeer: ports[1], APIServer: ports[2], ControllerManager: ports[3]}
+	hp := clusterPorts{EtcdClient: ports[0], EtcdPeer: ports[1], APIServer: ports[2], ControllerManager: ports[3], Console: ports[4], AuditIngest: ports[5]}
 	f.Hub = newCluster("hub", RoleHub, filepath.Join(home, "hub"), filepath.Join(home, "hub.kubeconfig"))
+	f.Hub.ConsolePort, f.Hub.AuditIngestPort = hp.Console, hp.AuditIngest
 	f.Hub.Components = components(f.Hub, binDir, hp, 0)
 	for i := range members {
 		p := ports[hubPortCount+i*memberPortCount:]
@@ -165,6 +170,9 @@ func apiServerArgs(c Cluster, p clusterPorts) []string {
 		"--proxy-client-cert-file=" + c.pki(frontProxyClient+".crt"), "--proxy-client-key-file=" + c.pki(frontProxyClient+".key"),
 		"--allow-privileged=true",
 		"--profiling=false",
+	}
+	if c.Role == RoleHub {
+		return append(args, hubAuthArgs(c)...)
 	}
 	if c.Role != RoleMember {
 		return args

@@ -100,6 +100,12 @@ func TestPlanComponentsAndPorts(t *testing.T) {
 			}
 		}
 	}
+	for _, p := range []int{f.Hub.ConsolePort, f.Hub.AuditIngestPort} {
+		if other, dup := used[p]; dup || p == 0 {
+			t.Errorf("the console port %d is also used by %s", p, other)
+		}
+		used[p] = "console"
+	}
 	if len(used) != portsNeeded(2) {
 		t.Errorf("%d ports used, want all %d", len(used), portsNeeded(2))
 	}
@@ -115,7 +121,11 @@ func TestComponentArgs(t *testing.T) {
 		want               []string
 		notWant            []string
 	}{
-		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000"},
+		// The hub knows the console's users by static token and sends its audit events to the
+		// console (over TLS, port 20005) as well as to its log.
+		{"hub", ComponentAPIServer, []string{"--endpoint-reconciler-type=none", "--requestheader-allowed-names=front-proxy-client", "--bind-address=127.0.0.1", "--etcd-servers=http://127.0.0.1:20000",
+			"--token-auth-file=/h/hub/pki/tokens.csv", "--audit-policy-file=/h/hub/audit-policy.yaml", "--audit-log-path=/h/hub/logs/audit.log",
+			"--audit-webhook-config-file=/h/hub/audit-webhook.kubeconfig", "--audit-webhook-mode=batch"},
 			[]string{"--kubelet-preferred-address-types=InternalIP,InternalDNS,Hostname"}},
 		// The node proxy dials kwok at the nodes' InternalIP (it refuses localhost), verifies it
 		// with the member's CA and presents the kubelet client certificate.
@@ -130,9 +140,9 @@ func TestComponentArgs(t *testing.T) {
 		// kwok listens on every address: 127.0.0.1 for metrics-server, the node address for the
 		// node proxy, which is the nodes' InternalIP.
 		{"member-1", ComponentKWOK, []string{"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--config=/h/members/member-1/kwok-stages.yaml",
-			"--server-address=:20009", "--node-ip=192.0.2.10", "--node-port=20009", "--tls-cert-file=/h/members/member-1/pki/serving.crt"}, []string{"--manage-all-nodes"}},
-		// kwok of member-1 listens on 20009: metrics-server scrapes it there, trusting the member's CA.
-		{"member-1", ComponentMetricsServer, []string{"--bind-address=127.0.0.1", "--secure-port=20010", "--kubelet-port=20009",
+			"--server-address=:20011", "--node-ip=192.0.2.10", "--node-port=20011", "--tls-cert-file=/h/members/member-1/pki/serving.crt"}, []string{"--manage-all-nodes"}},
+		// kwok of member-1 listens on 20011: metrics-server scrapes it there, trusting the member's CA.
+		{"member-1", ComponentMetricsServer, []string{"--bind-address=127.0.0.1", "--secure-port=20012", "--kubelet-port=20011",
 			"--kubelet-preferred-address-types=InternalDNS", "--kubelet-certificate-authority=/h/members/member-1/pki/ca.crt",
 			"--metric-resolution=10s", "--kubeconfig=/h/members/member-1/metrics-server.kubeconfig"}, []string{"--kubelet-insecure-tls"}},
 		{"member-1", ComponentEtcd, []string{"--data-dir=/h/members/member-1/etcd", "--unsafe-no-fsync=true"}, nil},
@@ -164,7 +174,7 @@ func TestKWOKOnLoopbackWithoutANodeAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range [][]string{{"--server-address=127.0.0.1:20009", "--node-ip=10.101.255.254"}, {"--server-address=127.0.0.1:20016", "--node-ip=10.102.255.254"}} {
+	for i, want := range [][]string{{"--server-address=127.0.0.1:20011", "--node-ip=10.101.255.254"}, {"--server-address=127.0.0.1:20018", "--node-ip=10.102.255.254"}} {
 		kwok, _ := f.Members[i].Component(ComponentKWOK)
 		for _, w := range want {
 			if !slices.Contains(kwok.Args, w) {

@@ -138,6 +138,9 @@ func prepare(c Cluster, now time.Time, extraStages [][]byte) error {
 	if err := writeKubeconfigs(c, ca, clients); err != nil {
 		return err
 	}
+	if c.Role == RoleHub {
+		return writeHubAuth(c)
+	}
 	if c.Role != RoleMember {
 		return nil
 	}
