@@ -12,6 +12,8 @@ import (
 
 	"flotilla.dev/flotilla/internal/app/devup"
 	"flotilla.dev/flotilla/internal/cli/apply"
+	"flotilla.dev/flotilla/internal/cli/audit"
+	"flotilla.dev/flotilla/internal/cli/console"
 	"flotilla.dev/flotilla/internal/cli/controller"
 	"flotilla.dev/flotilla/internal/cli/describe"
 	"flotilla.dev/flotilla/internal/cli/dev"
@@ -58,6 +60,8 @@ func subcommands(g *options.Global) []*cobra.Command {
 		rollout.NewCommand(g),
 		scale.NewCommand(g),
 		tuning.NewCommand(g),
+		console.NewCommand(g),
+		audit.NewCommand(g),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -25,6 +26,10 @@ type HubOptions struct {
 	ProbeInterval, FailureThreshold, SuccessThreshold time.Duration
 	// TuningCheckpointInterval is how often usage profiles are saved (zero: the default).
 	TuningCheckpointInterval time.Duration
+	// Console serves the console on the fleet's console port (Fleet.ConsoleURL) with an audit
+	// trail in <fleet home>/audit, and gives the hub's token identities their roles, as
+	// `dev up` does.
+	Console bool
 }
 
 // StartHub returns an AfterUp hook that joins every member through the same code as
@@ -57,6 +62,22 @@ func StartHub(o HubOptions) func(ctx context.Context, f *devfleet.Fleet) error {
 		co := appcontroller.DefaultOptions()
 		co.MetricsAddr, co.ProbeAddr = "0", "0"
 		co.ClusterProbeInterval, co.ClusterFailureThreshold, co.ClusterSuccessThreshold = o.ProbeInterval, o.FailureThreshold, o.SuccessThreshold
+		if o.Console {
+			hub, err := client.New(cfg, client.Options{Scheme: scheme.Scheme})
+			if err != nil {
+				return err
+			}
+			if err := devup.EnsureConsoleAccess(ctx, hub); err != nil {
+				return err
+			}
+			co.ConsoleAddr = "127.0.0.1:" + strconv.Itoa(f.Hub.ConsolePort)
+			co.AuditDir = filepath.Join(f.Home, "audit")
+			certDir := filepath.Join(f.Hub.Dir, "console-ingest")
+			if _, err := f.IssueServingCert("flotilla-console-ingest", certDir); err != nil {
+				return err
+			}
+			co.ConsoleIngestAddr, co.ConsoleIngestCertDir = f.AuditIngestAddr(), certDir
+		}
 		if o.TuningCheckpointInterval > 0 {
 			co.TuningCheckpointInterval = o.TuningCheckpointInterval
 		}

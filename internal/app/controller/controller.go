@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -22,6 +24,7 @@ import (
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/autoscaling"
 	autoscaleradmission "flotilla.dev/flotilla/internal/autoscaling/admission"
+	"flotilla.dev/flotilla/internal/console"
 	"flotilla.dev/flotilla/internal/federation"
 	"flotilla.dev/flotilla/internal/federation/admission"
 	"flotilla.dev/flotilla/internal/fleet"
@@ -55,6 +58,22 @@ type Options struct {
 	TuningSampleInterval time.Duration
 	// TuningCheckpointInterval is how often usage profiles are saved to the hub.
 	TuningCheckpointInterval time.Duration
+	// ConsoleAddr serves the console (API and web application) there, e.g. 127.0.0.1:8090;
+	// empty runs no console.
+	ConsoleAddr string
+	// ConsoleCertDir holds the console's tls.crt and tls.key; empty serves plain HTTP.
+	ConsoleCertDir string
+	// ConsoleIngestAddr and ConsoleIngestCertDir serve the audit ingest endpoints over TLS at a
+	// second address, for a hub API server's audit webhook when the console is plain HTTP.
+	ConsoleIngestAddr, ConsoleIngestCertDir string
+	// AuditDir keeps the audit trail (records and a spool) in this folder; the console reads it.
+	AuditDir string
+	// AuditURL sends audit records to a console running elsewhere (its /api/v1/audit/ingest),
+	// with the bearer token in AuditTokenFile, spooling in AuditSpoolDir while it is down.
+	AuditURL, AuditTokenFile, AuditSpoolDir string
+	// AuditMaxAge and AuditMaxBytes retain the trail in AuditDir.
+	AuditMaxAge   time.Duration
+	AuditMaxBytes int64
 	// WebhookPort serves the validating admission webhook for Applications over HTTPS; 0 runs
 	// no webhook server.
 	WebhookPort int
@@ -78,6 +97,8 @@ func DefaultOptions() Options {
 		ClusterSuccessThreshold:  30 * time.Second,
 		TuningSampleInterval:     time.Second,
 		TuningCheckpointInterval: 30 * time.Second,
+		AuditMaxAge:              30 * 24 * time.Hour,
+		AuditMaxBytes:            256 << 20,
 	}
 }
 
@@ -86,6 +107,18 @@ func (o Options) Validate() error {
 	var errs []error
 	if o.LeaderElect && o.LeaseDuration <= o.RenewDeadline {
 		errs = append(errs, fmt.Errorf("--leader-elect-lease-duration (%s) must exceed --leader-elect-renew-deadline (%s)", o.LeaseDuration, o.RenewDeadline))
+	}
+	if o.AuditDir != "" && o.AuditURL != "" {
+		errs = append(errs, errors.New("--audit-dir and --audit-url exclude each other: keep the trail here or send it to a console elsewhere"))
+	}
+	if o.AuditURL != "" && o.AuditTokenFile == "" {
+		errs = append(errs, errors.New("--audit-url needs --audit-token-file: the bearer token the console accepts"))
+	}
+	if (o.ConsoleIngestAddr == "") != (o.ConsoleIngestCertDir == "") {
+		errs = append(errs, errors.New("--console-ingest-addr and --console-ingest-cert-dir go together: the ingest endpoint is TLS only"))
+	}
+	if o.ConsoleCertDir != "" && o.ConsoleAddr == "" {
+		errs = append(errs, errors.New("--console-cert-dir needs --console-addr"))
 	}
 	if o.TuningSampleInterval < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("--tuning-sample-interval must be at least 100ms, got %s", o.TuningSampleInterval))
@@ -177,21 +210,66 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
 		return nil, err
 	}
-	if err := setupCapabilities(mgr, o); err != nil {
+	t, err := openTrail(o, log)
+	if err != nil {
 		return nil, err
+	}
+	am := &auditedManager{Manager: mgr, clusters: func() []string { return nil }, clock: clock.RealClock{}}
+	capMgr := mgr
+	if t != nil {
+		if err := t.add(mgr); err != nil {
+			return nil, err
+		}
+		am.w = t
+		capMgr = am
+	}
+	registry, err := setupCapabilities(capMgr, o)
+	if err != nil {
+		return nil, err
+	}
+	am.clusters = registry.Clusters
+	if o.ConsoleAddr != "" {
+		co := console.Options{Addr: o.ConsoleAddr, CertDir: o.ConsoleCertDir, IngestAddr: o.ConsoleIngestAddr,
+			IngestCertDir: o.ConsoleIngestCertDir, Log: log.WithName("console")}
+		if t != nil && t.store != nil {
+			co.Audit = t
+		}
+		srv, err := console.New(cfg, co)
+		if err != nil {
+			return nil, fmt.Errorf("setting up the console: %w", err)
+		}
+		if err := mgr.Add(srv); err != nil {
+			return nil, err
+		}
 	}
 	return mgr, nil
 }
 
-// setupCapabilities attaches each capability's reconcilers to the manager.
-func setupCapabilities(mgr manager.Manager, o Options) error {
+// readToken reads a bearer token from a file (trimmed), at every use so a rotated token is
+// picked up.
+func readToken(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(raw)), nil
+}
+
+// setupCapabilities attaches each capability's reconcilers to the manager and returns the
+// fleet registry.
+func setupCapabilities(mgr manager.Manager, o Options) (*fleet.Registry, error) {
 	registry, err := fleet.Setup(mgr, fleet.Options{
 		ProbeInterval: o.ClusterProbeInterval,
 		Thresholds:    fleet.Thresholds{Failure: o.ClusterFailureThreshold, Success: o.ClusterSuccessThreshold},
 	})
 	if err != nil {
-		return fmt.Errorf("setting up the fleet controller: %w", err)
+		return nil, fmt.Errorf("setting up the fleet controller: %w", err)
 	}
+	return registry, setupReconcilers(mgr, registry, o)
+}
+
+// setupReconcilers attaches the reconcilers and webhooks that use the fleet registry.
+func setupReconcilers(mgr manager.Manager, registry *fleet.Registry, o Options) error {
 	if err := federation.Setup(mgr, registry, federation.Options{}); err != nil {
 		return fmt.Errorf("setting up the federation controller: %w", err)
 	}

@@ -39,7 +39,12 @@ func startController(ctx context.Context, f *devfleet.Fleet, out io.Writer) (con
 	if err != nil {
 		return controllerEndpoint{}, fmt.Errorf("issuing the webhook's serving certificate: %w", err)
 	}
+	if f.Hub.ConsolePort == 0 {
+		return controllerEndpoint{}, fmt.Errorf("the fleet in %s was created before the console existed: run 'flotilla dev down' and 'flotilla dev up'", f.Home)
+	}
 	hubKubeconfig := f.Hub.KubeconfigPath
+	consoleAddr := "127.0.0.1:" + strconv.Itoa(f.Hub.ConsolePort)
+	auditDir := filepath.Join(f.Hub.Dir, "audit")
 	err = f.EnsureHubProcess(ctx, devfleet.HubProcess{
 		Name:       ControllerComponent,
 		Binary:     self,
@@ -51,6 +56,8 @@ func startController(ctx context.Context, f *devfleet.Fleet, out io.Writer) (con
 				"--metrics-bind-address", "127.0.0.1:" + strconv.Itoa(metrics),
 				"--webhook-host", "127.0.0.1", "--webhook-port", strconv.Itoa(extra[0]),
 				"--webhook-cert-dir", certDir,
+				"--console-addr", consoleAddr, "--audit-dir", auditDir,
+				"--console-ingest-addr", f.AuditIngestAddr(), "--console-ingest-cert-dir", certDir,
 			}
 		},
 	})

@@ -1,7 +1,9 @@
 // Package devup is what `flotilla dev up` does once the local fleet's clusters run: join every
 // member to the hub through the same code as `flotilla join`, run the sample traffic generator,
-// Prometheus and the hub controller as fleet processes, register the controller's Application
-// admission webhook with the hub, and deploy the sample application. Every step is idempotent,
+// Prometheus and the hub controller (which also serves the console and keeps the audit trail) as
+// fleet processes, give the hub's console identities their roles, register the controller's
+// admission webhooks with the hub, deploy the sample application and print how to sign in to
+// the console. Every step is idempotent,
 // so `dev up` on a running fleet converges instead of failing.
 package devup
 
@@ -48,6 +50,9 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err := JoinMembers(ctx, hub, f, o.Out); err != nil {
 			return err
 		}
+		if err := EnsureConsoleAccess(ctx, hub); err != nil {
+			return err
+		}
 		if err := ensureTraffic(ctx, f, o); err != nil {
 			return err
 		}
@@ -64,10 +69,12 @@ func AfterUp(o Options) func(ctx context.Context, f *devfleet.Fleet) error {
 		if err := waitMembersReady(ctx, hub, f, o); err != nil {
 			return err
 		}
-		if o.SkipSampleApp {
-			return nil
+		if !o.SkipSampleApp {
+			if err := deploySample(ctx, hub, o); err != nil {
+				return err
+			}
 		}
-		return deploySample(ctx, hub, o)
+		return printConsole(f, o.Out)
 	}
 }
 

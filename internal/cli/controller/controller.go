@@ -47,6 +47,16 @@ func NewCommand(g *options.Global) *cobra.Command {
 	f.IntVar(&o.WebhookPort, "webhook-port", o.WebhookPort, "HTTPS port of the validating admission webhook for Applications; 0 runs no webhook server")
 	f.StringVar(&o.WebhookHost, "webhook-host", o.WebhookHost, "address the webhook server listens on, e.g. 127.0.0.1; empty means all addresses")
 	f.StringVar(&o.WebhookCertDir, "webhook-cert-dir", o.WebhookCertDir, "directory holding the webhook server's tls.crt and tls.key (reloaded on change)")
+	f.StringVar(&o.ConsoleAddr, "console-addr", o.ConsoleAddr, "serve the web console and its API at this address, e.g. 127.0.0.1:8090; empty serves none")
+	f.StringVar(&o.ConsoleCertDir, "console-cert-dir", o.ConsoleCertDir, "directory holding the console's tls.crt and tls.key; empty serves plain HTTP (keep it on loopback)")
+	f.StringVar(&o.ConsoleIngestAddr, "console-ingest-addr", o.ConsoleIngestAddr, "also take audit records (the hub API server's audit webhook) over TLS at this address, for a plain-HTTP console")
+	f.StringVar(&o.ConsoleIngestCertDir, "console-ingest-cert-dir", o.ConsoleIngestCertDir, "directory holding tls.crt and tls.key for --console-ingest-addr")
+	f.StringVar(&o.AuditDir, "audit-dir", o.AuditDir, "keep the audit trail in this directory (records and a spool); the console reads it")
+	f.StringVar(&o.AuditURL, "audit-url", o.AuditURL, "send audit records to a console elsewhere, e.g. https://console:8090/api/v1/audit/ingest (instead of --audit-dir)")
+	f.StringVar(&o.AuditTokenFile, "audit-token-file", o.AuditTokenFile, "file holding the bearer token for --audit-url")
+	f.StringVar(&o.AuditSpoolDir, "audit-spool-dir", o.AuditSpoolDir, "where records wait on disk while --audit-url is unreachable")
+	f.DurationVar(&o.AuditMaxAge, "audit-max-age", o.AuditMaxAge, "drop audit records older than this")
+	f.Int64Var(&o.AuditMaxBytes, "audit-max-bytes", o.AuditMaxBytes, "drop the oldest audit records beyond this many bytes")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return cmd
 }

@@ -109,3 +109,23 @@ func setAnnotation(app *flotillav1alpha1.Application, key, value string) {
 	}
 	app.Annotations[key] = value
 }
+
+// Steering returns the change a steering action makes to an Application — promote,
+// promote-full, pause, resume or abort, as the commands of the same names — for callers other
+// than the command line (the console). The change returns the message the command prints, or an
+// error saying why the action does not apply now.
+func Steering(action string) (func(app *flotillav1alpha1.Application, now time.Time) (string, error), bool) {
+	switch action {
+	case "promote":
+		return promote(false), true
+	case "promote-full":
+		return promote(true), true
+	case "pause":
+		return pause, true
+	case "resume":
+		return resume, true
+	case "abort":
+		return abort, true
+	}
+	return nil, false
+}

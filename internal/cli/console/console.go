@@ -1,0 +1,88 @@
+// Package console is `flotilla console`: the web console and its API on their own, beside
+// controllers that send their audit records to it (--audit-url) — or inside the controller
+// with `flotilla controller --console-addr`.
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"flotilla.dev/flotilla/internal/audit"
+	"flotilla.dev/flotilla/internal/cli/options"
+	consoleserver "flotilla.dev/flotilla/internal/console"
+)
+
+// trail is the console's own audit trail.
+type trail struct {
+	store    *audit.Store
+	recorder *audit.Recorder
+}
+
+func (t *trail) Query(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
+	return t.store.Query(ctx, f)
+}
+func (t *trail) Record(r audit.Record) { t.recorder.Record(r) }
+
+// NewCommand returns `flotilla console`.
+func NewCommand(g *options.Global) *cobra.Command {
+	var addr, certDir, auditDir string
+	cmd := &cobra.Command{
+		Use:   "console",
+		Short: "Serve the web console and its API (sign in with a hub token); keeps the audit trail",
+		Long: `Console serves the web console and its HTTP API (docs/console-api.md) for the hub the
+kubeconfig reaches. Every request needs a hub bearer token (checked with a TokenReview) and acts as
+that user through impersonation, so the hub's RBAC applies. With --audit-dir it keeps the audit
+trail: what users do in the console, what the hub API server's audit webhook sends, and what
+controllers started with --audit-url send.
+
+The kubeconfig's identity needs: create tokenreviews and subjectaccessreviews, impersonate users,
+groups and serviceaccounts, and list/watch Flotilla's objects and events.`,
+		Example: "  flotilla console --addr 127.0.0.1:8090 --audit-dir /var/lib/flotilla/audit",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if addr == "" {
+				return &options.UsageError{Err: errors.New("--addr is required, e.g. --addr 127.0.0.1:8090")}
+			}
+			log := zap.New(zap.WriteTo(g.ErrOut))
+			ctrl.SetLogger(log)
+			cfg, err := g.RESTConfig()
+			if err != nil {
+				return err
+			}
+			o := consoleserver.Options{Addr: addr, CertDir: certDir, Log: log}
+			ctx := cmd.Context()
+			errc := make(chan error, 2)
+			if auditDir != "" {
+				store, err := audit.Open(filepath.Join(auditDir, "records"), audit.Retention{})
+				if err != nil {
+					return fmt.Errorf("--audit-dir: %w", err)
+				}
+				defer func() { _ = store.Close() }()
+				rec, err := audit.NewRecorder(store, audit.RecorderOptions{Spool: filepath.Join(auditDir, "spool"), Log: log.WithName("audit")})
+				if err != nil {
+					return fmt.Errorf("--audit-dir: %w", err)
+				}
+				go func() { errc <- rec.Start(ctx) }()
+				o.Audit = &trail{store: store, recorder: rec}
+			}
+			srv, err := consoleserver.New(cfg, o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.Out, "console serving on %s\n", addr)
+			go func() { errc <- srv.Start(ctx) }()
+			return <-errc
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "", "listen address, e.g. 127.0.0.1:8090")
+	f.StringVar(&certDir, "cert-dir", "", "directory holding tls.crt and tls.key; empty serves plain HTTP (keep it on loopback)")
+	f.StringVar(&auditDir, "audit-dir", "", "keep the audit trail in this directory")
+	return cmd
+}
