@@ -26,20 +26,36 @@ down: build ## Stop the local fleet and remove its state.
 	$(FLOTILLA) dev down
 
 .PHONY: test
-test: deps verify lint binaries ## Run everything CI runs: verify, lint, unit, integration and e2e tests.
+test: deps verify lint web binaries ## Run everything CI runs: verify, lint, unit, integration, e2e and browser tests.
+	cd web/console && npm run typecheck && npm test
 	go test $(GOTEST_FLAGS) -count=1 -timeout 25m ./...
 
 ##@ Development
 .PHONY: build
-build: ## Build bin/flotilla.
+build: web ## Build bin/flotilla (with the web console embedded).
 	go build -o $(FLOTILLA) ./cmd/flotilla
 
+WEB_DIST := internal/console/web/dist/index.html
+WEB_DEPS := web/console/node_modules/.package-lock.json
+
+.PHONY: web
+web: $(WEB_DIST) ## Build the web console (web/console, TypeScript + esbuild) into the binary's embedded files.
+
+$(WEB_DEPS): web/console/package.json web/console/package-lock.json
+	@command -v npm >/dev/null || { echo "web: npm is missing: install Node.js 20+ (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web/console && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_DIST): $(WEB_DEPS) web/console/build.mjs $(shell find web/console/src -type f 2>/dev/null)
+	cd web/console && npm run build --silent
+
 .PHONY: deps
-deps: ## Install the Debian packages the local fleet uses (prometheus) when missing and apt-get can.
-	@command -v prometheus >/dev/null || { \
-	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; \
-	  else echo "deps: prometheus is missing: 'apt-get install prometheus' (as root) for PromQL analysis; tests that query Prometheus are skipped without it"; fi; }
+deps: ## Install the Debian packages the local fleet and the tests use (prometheus, chromium) when missing and apt-get can.
+	@missing=""; command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else echo "deps: missing:$$missing: 'apt-get install$$missing' (as root); PromQL tests and browser tests are skipped without them"; fi; fi
 
 .PHONY: binaries
 binaries: build ## Build (or reuse) the pinned Kubernetes, etcd and KWOK binaries.
