@@ -78,22 +78,32 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, u *User) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("replicas: required, a whole number from 0 to %d", maxReplicas), "replicas")
 		return
 	}
-	c, err := s.clientAs(u)
-	if err != nil {
-		writeAPIError(w, err)
-		return
-	}
-	app := &flotillav1alpha1.Application{}
 	before := ""
-	err = c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("ns"), Name: r.PathValue("name")}, app)
-	if err == nil {
+	app, err := s.patchApplication(r, u, func(app *flotillav1alpha1.Application) error {
 		before = "replicas " + replicasText(app)
-		patch := client.MergeFrom(app.DeepCopy())
 		n := int32(*req.Replicas)
 		app.Spec.Replicas = &n
-		err = c.Patch(r.Context(), app, patch)
-	}
+		return nil
+	})
 	s.finish(w, r, u, "scale", appRef(r), err, before, "replicas "+strconv.FormatInt(*req.Replicas, 10), app)
+}
+
+// patchApplication reads the request's Application as u, lets change edit it and writes what
+// changed as a JSON merge patch (what the controller writes meanwhile is kept).
+func (s *Server) patchApplication(r *http.Request, u *User, change func(*flotillav1alpha1.Application) error) (*flotillav1alpha1.Application, error) {
+	app := &flotillav1alpha1.Application{}
+	c, err := s.clientAs(u)
+	if err != nil {
+		return app, err
+	}
+	if err := c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("ns"), Name: r.PathValue("name")}, app); err != nil {
+		return app, err
+	}
+	patch := client.MergeFrom(app.DeepCopy())
+	if err := change(app); err != nil {
+		return app, err
+	}
+	return app, c.Patch(r.Context(), app, patch)
 }
 
 func replicasText(app *flotillav1alpha1.Application) string {
@@ -165,20 +175,12 @@ func (s *Server) steer(w http.ResponseWriter, r *http.Request, u *User) {
 		writeError(w, http.StatusBadRequest, err.Error(), field)
 		return
 	}
-	c, err := s.clientAs(u)
-	if err != nil {
-		writeAPIError(w, err)
-		return
-	}
-	app := &flotillav1alpha1.Application{}
 	msg := ""
-	err = c.Get(r.Context(), client.ObjectKey{Namespace: r.PathValue("ns"), Name: r.PathValue("name")}, app)
-	if err == nil {
-		patch := client.MergeFrom(app.DeepCopy())
-		if msg, err = change(app, s.opts.Clock.Now().UTC()); err == nil {
-			err = c.Patch(r.Context(), app, patch)
-		}
-	}
+	app, err := s.patchApplication(r, u, func(app *flotillav1alpha1.Application) error {
+		var err error
+		msg, err = change(app, s.opts.Clock.Now().UTC())
+		return err
+	})
 	s.finish(w, r, u, action, appRef(r), err, "", msg, map[string]any{"message": msg, "application": app})
 }
 
