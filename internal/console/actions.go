@@ -81,7 +81,7 @@ func (s *Server) scale(w http.ResponseWriter, r *http.Request, u *User) {
 	before := ""
 	app, err := s.patchApplication(r, u, func(app *flotillav1alpha1.Application) error {
 		before = "replicas " + replicasText(app)
-		n := int32(*req.Replicas)
+		n := int32(*req.Replicas) //nolint:gosec // G115: bounded to 0..maxReplicas above
 		app.Spec.Replicas = &n
 		return nil
 	})
