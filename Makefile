@@ -26,7 +26,7 @@ down: build ## Stop the local fleet and remove its state.
 	$(FLOTILLA) dev down
 
 .PHONY: test
-test: deps verify lint web binaries ## Run everything CI runs: verify, lint, unit, integration, e2e and browser tests.
+test: deps verify lint web binaries deploy-tools ## Run everything CI runs: verify, lint, unit, integration, e2e and browser tests.
 	cd web/console && npm run typecheck && npm test
 	go test $(GOTEST_FLAGS) -count=1 -timeout 25m ./...
 
@@ -103,3 +103,43 @@ $(CONTROLLER_GEN):
 $(GOLANGCI_LINT):
 	GOBIN=$(BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(BIN)/golangci-lint $@
+
+##@ Packaging
+HELM_VERSION      := v3.22.0
+KUSTOMIZE_VERSION := v5.8.2
+HELM      := $(BIN)/helm-$(HELM_VERSION)
+KUSTOMIZE := $(BIN)/kustomize-$(KUSTOMIZE_VERSION)
+IMAGE     ?= ghcr.io/flotilla-dev/flotilla:dev
+CHART     := deploy/helm/flotilla
+# The hub's Kubernetes version for `make render` (helm template assumes an old one otherwise).
+RENDER_KUBE_VERSION ?= 1.35.4
+
+.PHONY: image
+image: ## Build the container image IMAGE (default ghcr.io/flotilla-dev/flotilla:dev) with docker build (needs a Docker engine: not run in CI).
+	@command -v docker >/dev/null || { echo "image: docker is missing: build on a machine with a Docker engine (or buildx/podman as docker)"; exit 1; }
+	docker build -t $(IMAGE) .
+
+.PHONY: chart-crds
+chart-crds: ## Copy the generated CRDs (and the controller's RBAC and webhook configuration) into the Helm chart.
+	mkdir -p $(CHART)/crds $(CHART)/files
+	rm -f $(CHART)/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	cp config/rbac/role.yaml $(CHART)/files/role.yaml
+	cp config/webhook/manifests.yaml $(CHART)/files/webhook-manifests.yaml
+
+.PHONY: render
+render: $(HELM) $(KUSTOMIZE) ## Print the install manifests: kustomize build config/default, then helm template with default values.
+	$(KUSTOMIZE) build config/default
+	@echo ---
+	$(HELM) template flotilla $(CHART) --namespace flotilla-system --kube-version $(RENDER_KUBE_VERSION)
+
+.PHONY: deploy-tools
+deploy-tools: $(HELM) $(KUSTOMIZE) ## Install the pinned helm and kustomize into bin/ (test/deploy renders the manifests with them).
+
+$(HELM):
+	GOBIN=$(BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	mv $(BIN)/helm $@
+
+$(KUSTOMIZE):
+	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	mv $(BIN)/kustomize $@
