@@ -66,17 +66,18 @@ unit: ## Run the unit tests only (no API servers).
 	go test -short -count=1 ./...
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Generate deepcopy, CRDs, RBAC and the webhook configuration with controller-gen.
+generate: $(CONTROLLER_GEN) ## Generate deepcopy, CRDs, RBAC and the webhook configuration with controller-gen (and copy them into the Helm chart).
 	$(CONTROLLER_GEN) object paths=./api/...
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-controller paths=./internal/... output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) webhook paths=./internal/... output:webhook:artifacts:config=config/webhook
+	$(MAKE) --no-print-directory chart-crds
 
 .PHONY: verify
 verify: generate ## Fail when generated files or go.mod are out of date.
 	go mod tidy
 	gofmt -l . | (! grep .) || (echo "gofmt: run 'gofmt -w .'"; exit 1)
-	@git diff --exit-code -- api config go.mod go.sum || (echo "generated files are stale: run 'make generate' and 'go mod tidy', then commit"; exit 1)
+	@git diff --exit-code -- api config deploy/helm/flotilla/crds deploy/helm/flotilla/files go.mod go.sum || (echo "generated files are stale: run 'make generate' and 'go mod tidy', then commit"; exit 1)
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint.
