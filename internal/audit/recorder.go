@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/utils/clock"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 )
 
 // Sink takes batches of records: the Store, an HTTPSink, or any shared store. Append either
@@ -46,6 +48,9 @@ type RecorderOptions struct {
 	Clock clock.WithTicker
 	// Log receives the recorder's errors (records it had to drop, a failing sink).
 	Log logr.Logger
+	// Registerer receives the recorder's metrics (flotilla_audit_*); default
+	// controller-runtime's metrics.Registry, which a manager serves on its metrics endpoint.
+	Registerer prometheus.Registerer
 }
 
 func (o *RecorderOptions) defaults() {
@@ -70,6 +75,9 @@ func (o *RecorderOptions) defaults() {
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
+	if o.Registerer == nil {
+		o.Registerer = crmetrics.Registry
+	}
 }
 
 // firstBackoff is the wait after the first failed attempt; it doubles up to MaxBackoff.
@@ -90,6 +98,7 @@ type Recorder struct {
 	mem     memQueue
 	wake    chan struct{}
 	running atomic.Bool
+	metrics *metrics
 }
 
 // NewRecorder returns a recorder sending to sink. With a spool directory it takes the
@@ -100,7 +109,11 @@ func NewRecorder(sink Sink, o RecorderOptions) (*Recorder, error) {
 		return nil, errors.New("audit: a recorder needs a sink")
 	}
 	o.defaults()
-	r := &Recorder{sink: sink, o: o, mem: memQueue{max: o.MaxQueue}, wake: make(chan struct{}, 1)}
+	m, err := newMetrics(o.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("audit: registering the recorder's metrics: %w", err)
+	}
+	r := &Recorder{sink: sink, o: o, mem: memQueue{max: o.MaxQueue}, wake: make(chan struct{}, 1), metrics: m}
 	if o.Spool != "" {
 		s, err := openSpool(o.Spool)
 		if err != nil {
@@ -123,6 +136,7 @@ func (r *Recorder) Record(rec Record) {
 		rec.ID = NewID(rec.Time)
 	}
 	if err := rec.Validate(); err != nil {
+		r.metrics.dropped.Inc()
 		r.o.Log.Error(err, "Dropping an invalid audit record", "id", rec.ID, "verb", rec.Verb, "user", rec.Actor.User)
 		return
 	}
@@ -132,16 +146,19 @@ func (r *Recorder) Record(rec Record) {
 			err = r.disk.add(append(line, '\n'))
 		}
 		if err == nil {
+			r.metrics.records.WithLabelValues(rec.Source).Inc()
 			r.nudge()
 			return
 		}
 		r.o.Log.Error(err, "Keeping an audit record in memory only: the spool failed", "id", rec.ID)
 	}
 	if !r.mem.push(rec) {
+		r.metrics.dropped.Inc()
 		r.o.Log.Error(nil, "Dropping an audit record: too many waiting for the sink", "id", rec.ID,
 			"verb", rec.Verb, "user", rec.Actor.User, "kind", rec.Object.Kind, "name", rec.Object.Name)
 		return
 	}
+	r.metrics.records.WithLabelValues(rec.Source).Inc()
 	r.nudge()
 }
 
@@ -192,6 +209,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 		if !r.sendWithBackoff(ctx, ticker) {
 			return r.drain(ctx)
 		}
+		r.metrics.observe(r)
 	}
 }
 
@@ -215,6 +233,7 @@ func (r *Recorder) sendWithBackoff(ctx context.Context, ticker clock.Ticker) boo
 				return false
 			case <-ticker.C():
 				r.syncSpool()
+				r.metrics.observe(r)
 			case <-timer.C():
 				waiting = false
 			}
@@ -252,6 +271,7 @@ func (r *Recorder) sendAll(ctx context.Context) error {
 			err = r.sink.Append(sctx, recs)
 			cancel()
 			if err != nil {
+				r.metrics.writeFailures.Inc()
 				return err
 			}
 		}

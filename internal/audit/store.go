@@ -46,6 +46,7 @@ type Store struct {
 	open   []*segment // most recently used last
 
 	scanned atomic.Int64 // segments read by queries, for tests of the time-range pruning
+	bytes   atomic.Int64 // size of the segments, see Size
 }
 
 // segment is a day file open for appending, with the IDs it holds.
@@ -71,8 +72,18 @@ func Open(dir string, ret Retention) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{root: root, release: release, ret: ret}, nil
+	s := &Store{root: root, release: release, ret: ret}
+	if segs, err := s.segments(); err == nil {
+		for _, sg := range segs {
+			s.bytes.Add(sg.size)
+		}
+	}
+	return s, nil
 }
+
+// Size is how many bytes the store's day files hold: counted when it opens, then kept up to
+// date by appends and retention.
+func (s *Store) Size() int64 { return s.bytes.Load() }
 
 // Append normalizes recs, gives those without an ID one, and writes them to the segments of
 // their days, fsyncing each segment written once. Records whose ID the segment of their day
@@ -151,6 +162,7 @@ func (s *Store) appendDay(day string, recs []Record) error {
 		return fmt.Errorf("syncing audit segment %s: %w", seg.name, err)
 	}
 	seg.size += int64(len(buf))
+	s.bytes.Add(int64(len(buf)))
 	for _, id := range fresh {
 		seg.ids[id] = struct{}{}
 	}
@@ -266,6 +278,7 @@ func (s *Store) Enforce(now time.Time) error {
 		errs = append(errs, s.remove(sg.name))
 		total -= sg.size
 	}
+	s.bytes.Store(total)
 	return errors.Join(errs...)
 }
 

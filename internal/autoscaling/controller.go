@@ -14,6 +14,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -22,6 +23,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
@@ -52,6 +54,7 @@ type Reconciler struct {
 	Members   Members
 	Events    events.EventRecorder
 	opts      Options
+	instr     *instruments
 }
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=fleetautoscalers,verbs=get;list;watch
@@ -66,8 +69,12 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 	if opts.HTTP == nil {
 		opts.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
+	instr, err := newInstruments(crmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("registering the autoscaler metrics: %w", err)
+	}
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Members: members,
-		Events: mgr.GetEventRecorder("flotilla-autoscaler"), opts: opts}
+		Events: mgr.GetEventRecorder("flotilla-autoscaler"), opts: opts, instr: instr}
 	// Spec changes only: the autoscaler's own status writes must not bring it back before its
 	// interval (it requeues itself).
 	return ctrl.NewControllerManagedBy(mgr).
@@ -80,6 +87,9 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	fa := &flotillav1alpha1.FleetAutoscaler{}
 	if err := r.APIReader.Get(ctx, req.NamespacedName, fa); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.instr.forget(req.Namespace, req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	now := r.opts.Clock.Now()
@@ -110,6 +120,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		fa.Status.LastScaleTime, fa.Status.LastScaleReason = &metav1.Time{Time: now}, fmt.Sprintf("%d -> %d: %s", current, d.Desired, d.Reason)
 	}
 	r.record(fa, d, current)
+	r.instr.observeDecision(fa, current, d.Desired)
 	requeue := interval
 	if !d.NextChange.IsZero() && d.NextChange.Sub(now) < requeue {
 		requeue = max(d.NextChange.Sub(now), 100*time.Millisecond)

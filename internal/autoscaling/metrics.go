@@ -54,6 +54,7 @@ func (r *Reconciler) measure(ctx context.Context, fa *flotillav1alpha1.FleetAuto
 		if err != nil {
 			rm.Value, rm.Message = nil, err.Error()
 		}
+		r.instr.observeMetric(fa, m.Name, err != nil)
 		out = append(out, rm)
 	}
 	return out

@@ -24,6 +24,7 @@ import (
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"flotilla.dev/flotilla/internal/audit"
 	"flotilla.dev/flotilla/internal/platform/scheme"
@@ -62,12 +63,13 @@ type Options struct {
 
 // Server is the console backend.
 type Server struct {
-	cfg    *rest.Config // the backend's own identity: TokenReview, SubjectAccessReview, impersonation
-	hub    kubernetes.Interface
-	auth   *authenticator
-	opts   Options
-	cache  cache.Cache
-	stream *broker
+	cfg     *rest.Config // the backend's own identity: TokenReview, SubjectAccessReview, impersonation
+	hub     kubernetes.Interface
+	auth    *authenticator
+	opts    Options
+	cache   cache.Cache
+	stream  *broker
+	metrics *metrics
 }
 
 // New builds the backend for the hub cfg reaches. Its identity needs: create tokenreviews and
@@ -88,7 +90,11 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, hub: hub, opts: o, cache: c,
+	m, err := newMetrics(crmetrics.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("registering the console metrics: %w", err)
+	}
+	s := &Server{cfg: cfg, hub: hub, opts: o, cache: c, metrics: m,
 		auth: &authenticator{hub: hub, clock: o.Clock, cacheFor: o.TokenCacheFor, cache: map[[32]byte]cachedReview{}}}
 	s.stream = newBroker(s)
 	return s, nil
@@ -106,7 +112,7 @@ func (s *Server) Start(ctx context.Context) error {
 		ingest := http.NewServeMux()
 		ingest.Handle("POST /api/v1/audit/ingest", s.authed(s.ingestAudit))
 		ingest.Handle("POST /api/v1/audit/ingest/{source}", s.authed(s.ingestAudit))
-		servers = append(servers, &http.Server{Addr: s.opts.IngestAddr, Handler: ingest, ReadHeaderTimeout: 10 * time.Second,
+		servers = append(servers, &http.Server{Addr: s.opts.IngestAddr, Handler: s.metrics.instrument(ingest), ReadHeaderTimeout: 10 * time.Second,
 			BaseContext: func(net.Listener) context.Context { return ctx }})
 		certDirs = append(certDirs, s.opts.IngestCertDir)
 	}
@@ -160,7 +166,7 @@ func (s *Server) Handler() http.Handler {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+" (see docs/console-api.md)", "")
 	})
 	mux.Handle("/", staticHandler())
-	return securityHeaders(mux)
+	return s.metrics.instrument(securityHeaders(mux))
 }
 
 // securityHeaders sets the headers every answer carries.

@@ -197,7 +197,9 @@ func (a *applier) resizeOne(ctx context.Context, cluster string, ap appPod, pdbs
 			return false
 		}
 	}
-	if err := a.r.resize(ctx, cluster, ap.pod, want, a.rev.Revision, a.now); err != nil {
+	err := a.r.resize(ctx, cluster, ap.pod, want, a.rev.Revision, a.now)
+	a.r.metrics.observeResize(cluster, err == nil)
+	if err != nil {
 		fl := a.failures[id]
 		fl.Cluster, fl.Pod, fl.Message = cluster, ap.pod.Name, err.Error()
 		fl.Attempts++

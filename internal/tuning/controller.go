@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -92,6 +93,7 @@ type Reconciler struct {
 	Events    events.EventRecorder
 	opts      Options
 	tracker   *tracker
+	metrics   *metrics
 }
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=resourcepolicies,verbs=get;list;watch;update;patch
@@ -113,10 +115,14 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 	if opts.ResyncInterval <= 0 {
 		opts.ResyncInterval = 2 * time.Second
 	}
+	m, err := newMetrics(crmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("registering the tuning metrics: %w", err)
+	}
 	t := newTracker(profile.NewStore(profile.Options{}))
 	r := &Reconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Members: members,
-		Events: mgr.GetEventRecorder("flotilla-tuning"), opts: opts, tracker: t}
-	if err := mgr.Add(&Sampler{members: members, tracker: t, interval: opts.SampleInterval, now: opts.Clock.Now}); err != nil {
+		Events: mgr.GetEventRecorder("flotilla-tuning"), opts: opts, tracker: t, metrics: m}
+	if err := mgr.Add(&Sampler{members: members, tracker: t, interval: opts.SampleInterval, now: opts.Clock.Now, metrics: m}); err != nil {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).
@@ -132,11 +138,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if err := r.APIReader.Get(ctx, req.NamespacedName, p); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			r.tracker.remove(key)
+			r.metrics.forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if p.DeletionTimestamp != nil {
 		r.tracker.remove(key)
+		r.metrics.forget(req.Namespace, req.Name)
 		return ctrl.Result{}, nil
 	}
 	now := r.opts.Clock.Now()
@@ -417,6 +425,7 @@ func (r *Reconciler) newRevision(p *flotillav1alpha1.ResourcePolicy, current, af
 		typ = corev1.EventTypeWarning
 	}
 	r.Events.Eventf(p, nil, typ, reason, "Tune", "revision %d by %s: %s; %s", rev.Revision, actor, strings.Join(changed, ", "), msg)
+	r.metrics.observeRevision(p.Namespace, p.Name, reason)
 }
 
 // describe prints a container's tuned resources, e.g. "cpu 250m/500m memory 128Mi/256Mi"

@@ -147,6 +147,7 @@ type Sampler struct {
 	interval time.Duration
 	now      func() time.Time
 	log      logr.Logger
+	metrics  *metrics
 
 	paths  sync.Map // cluster/node → metrics path
 	pruned time.Time
@@ -183,6 +184,7 @@ type sampledPod struct {
 func (s *Sampler) sampleOnce(ctx context.Context) {
 	targets := s.tracker.snapshot()
 	if len(targets) == 0 {
+		s.metrics.setProfiles(0)
 		return
 	}
 	byCluster := map[string][]*target{}
@@ -218,6 +220,11 @@ func (s *Sampler) sampleOnce(ctx context.Context) {
 	}
 	wg.Wait()
 	s.forgetGone(targets, seen)
+	profiles := 0
+	for _, tg := range targets {
+		profiles += len(s.tracker.store.Containers(tg.policy))
+	}
+	s.metrics.setProfiles(profiles)
 	if now := s.now(); now.Sub(s.pruned) >= time.Minute {
 		s.tracker.store.Prune(now)
 		s.pruned = now
@@ -245,8 +252,11 @@ func (s *Sampler) forgetGone(targets []target, seen map[string]map[string]bool) 
 // sampleCluster lists the selected pods of one cluster, scrapes their nodes and observes the
 // samples. It returns the pod keys it saw per policy.
 func (s *Sampler) sampleCluster(ctx context.Context, cluster string, tgs []*target) map[string]map[string]bool {
+	read, failures := 0, 0
+	defer func() { s.metrics.observeSampling(cluster, read, failures) }()
 	reader, err := s.members.APIReader(ctx, cluster)
 	if err != nil {
+		failures++
 		return nil
 	}
 	pods := map[types.NamespacedName]*sampledPod{}
@@ -259,6 +269,7 @@ func (s *Sampler) sampleCluster(ctx context.Context, cluster string, tgs []*targ
 			var list corev1.PodList
 			if err := reader.List(ctx, &list, client.InNamespace(tg.namespace), client.MatchingLabelsSelector{Selector: a.selector}); err != nil {
 				s.log.V(1).Info("listing pods", "cluster", cluster, "application", a.name, "error", err.Error())
+				failures++
 				continue
 			}
 			for i := range list.Items {
@@ -277,11 +288,13 @@ func (s *Sampler) sampleCluster(ctx context.Context, cluster string, tgs []*targ
 		raw, err := s.members.GetPath(ctx, cluster, "/api/v1/nodes/"+node+"/proxy"+s.metricsPath(ctx, reader, cluster, node))
 		if err != nil {
 			s.log.V(1).Info("reading node metrics", "cluster", cluster, "node", node, "error", err.Error())
+			failures++
 			continue
 		}
 		samples, err := profile.ParseResourceMetrics(bytes.NewReader(raw), s.now())
 		if err != nil {
 			s.log.V(1).Info("parsing node metrics", "cluster", cluster, "node", node, "error", err.Error())
+			failures++
 			continue
 		}
 		for _, sm := range samples {
@@ -294,6 +307,7 @@ func (s *Sampler) sampleCluster(ctx context.Context, cluster string, tgs []*targ
 			}
 			seen[sp.policy.policy][sp.podKey] = true
 			s.observe(sp, sm)
+			read++
 		}
 	}
 	return seen

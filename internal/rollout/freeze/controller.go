@@ -8,9 +8,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	flotillav1alpha1 "flotilla.dev/flotilla/api/v1alpha1"
 	"flotilla.dev/flotilla/internal/rollout/analysis"
@@ -35,8 +38,18 @@ type Options struct {
 type Reconciler struct {
 	Client  client.Client
 	Members Members
+	Events  events.EventRecorder
 	opts    Options
+	metrics *metrics
 }
+
+// Reasons of the events on a ChangeFreeze.
+const (
+	// ReasonFrozen: the freeze began holding rollouts.
+	ReasonFrozen = "Frozen"
+	// ReasonUnfrozen: the freeze lifted.
+	ReasonUnfrozen = "Unfrozen"
+)
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=changefreezes,verbs=get;list;watch
 // +kubebuilder:rbac:groups=flotilla.dev,resources=changefreezes/status,verbs=get;update;patch
@@ -49,7 +62,11 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 	if opts.HTTP == nil {
 		opts.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
-	r := &Reconciler{Client: mgr.GetClient(), Members: members, opts: opts}
+	m, err := newMetrics(crmetrics.Registry)
+	if err != nil {
+		return fmt.Errorf("registering the change freeze metrics: %w", err)
+	}
+	r := &Reconciler{Client: mgr.GetClient(), Members: members, Events: mgr.GetEventRecorder("flotilla-changefreeze"), opts: opts, metrics: m}
 	return ctrl.NewControllerManagedBy(mgr).For(&flotillav1alpha1.ChangeFreeze{}).Named("changefreeze").Complete(r)
 }
 
@@ -57,6 +74,9 @@ func Setup(mgr ctrl.Manager, members Members, opts Options) error {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	f := &flotillav1alpha1.ChangeFreeze{}
 	if err := r.Client.Get(ctx, req.NamespacedName, f); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.metrics.forget(req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	now := r.opts.Clock.Now()
@@ -71,7 +91,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	st := Next(&f.Spec, f.Status, sample, now)
 	if st.Frozen != f.Status.Frozen {
 		ctrl.LoggerFrom(ctx).Info("change freeze", "frozen", st.Frozen, "message", st.Message)
+		if st.Frozen {
+			r.Events.Eventf(f, nil, corev1.EventTypeWarning, ReasonFrozen, "Freeze", "rollouts hold: %s", st.Message)
+		} else {
+			r.Events.Eventf(f, nil, corev1.EventTypeNormal, ReasonUnfrozen, "Unfreeze", "rollouts may go on: %s", st.Message)
+		}
 	}
+	r.metrics.observe(f.Name, st.Frozen)
 	if !equality.Semantic.DeepEqual(st, f.Status) {
 		orig := f.DeepCopy()
 		f.Status = st
