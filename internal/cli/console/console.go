@@ -7,11 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"flotilla.dev/flotilla/internal/audit"
 	"flotilla.dev/flotilla/internal/cli/options"
@@ -31,7 +35,7 @@ func (t *trail) Record(r audit.Record) { t.recorder.Record(r) }
 
 // NewCommand returns `flotilla console`.
 func NewCommand(g *options.Global) *cobra.Command {
-	var addr, certDir, auditDir string
+	var addr, certDir, auditDir, logFormat, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "console",
 		Short: "Serve the web console and its API (sign in with a hub token); keeps the audit trail",
@@ -49,7 +53,10 @@ groups and serviceaccounts, and list/watch Flotilla's objects and events.`,
 			if addr == "" {
 				return &options.UsageError{Err: errors.New("--addr is required, e.g. --addr 127.0.0.1:8090")}
 			}
-			log := zap.New(zap.WriteTo(g.ErrOut))
+			if logFormat != "text" && logFormat != "json" {
+				return &options.UsageError{Err: fmt.Errorf("--log-format must be text or json, got %s", logFormat)}
+			}
+			log := zap.New(zap.UseDevMode(logFormat == "text"), zap.WriteTo(g.ErrOut))
 			ctrl.SetLogger(log)
 			cfg, err := g.RESTConfig()
 			if err != nil {
@@ -57,7 +64,10 @@ groups and serviceaccounts, and list/watch Flotilla's objects and events.`,
 			}
 			o := consoleserver.Options{Addr: addr, CertDir: certDir, Log: log}
 			ctx := cmd.Context()
-			errc := make(chan error, 2)
+			errc := make(chan error, 3)
+			if metricsAddr != "0" {
+				go func() { errc <- serveMetrics(ctx, metricsAddr) }()
+			}
 			if auditDir != "" {
 				store, err := audit.Open(filepath.Join(auditDir, "records"), audit.Retention{})
 				if err != nil {
@@ -84,5 +94,25 @@ groups and serviceaccounts, and list/watch Flotilla's objects and events.`,
 	f.StringVar(&addr, "addr", "", "listen address, e.g. 127.0.0.1:8090")
 	f.StringVar(&certDir, "cert-dir", "", "directory holding tls.crt and tls.key; empty serves plain HTTP (keep it on loopback)")
 	f.StringVar(&auditDir, "audit-dir", "", "keep the audit trail in this directory")
+	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&metricsAddr, "metrics-bind-address", "0", "serve Prometheus metrics (flotilla_console_*, flotilla_audit_*) at /metrics on this address, e.g. 127.0.0.1:8082; 0 serves none")
 	return cmd
+}
+
+// serveMetrics serves the process's metrics (controller-runtime's registry, where the console
+// and the audit trail register theirs) at /metrics until ctx ends.
+func serveMetrics(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(crmetrics.Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics on %s: %w", addr, err)
+	}
+	return nil
 }
