@@ -271,9 +271,12 @@ type FleetAutoscalerStatus struct {
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
-	// CurrentReplicas is the Application's fleet-wide count when last evaluated.
+	// CurrentReplicas is the Application's fleet-wide count when last evaluated. Optional in the
+	// schema: a status patch computed from a first, empty status leaves out a count that is 0.
+	// +optional
 	CurrentReplicas int32 `json:"currentReplicas"`
 	// DesiredReplicas is the count the autoscaler last decided.
+	// +optional
 	DesiredReplicas int32 `json:"desiredReplicas"`
 	// MinReplicas and MaxReplicas are the bounds in force (after schedules).
 	// +optional

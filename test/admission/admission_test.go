@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
@@ -307,5 +308,24 @@ spec:
 	err := hub.Update(ctx, rev)
 	if err == nil || !strings.Contains(err.Error(), "immutable") {
 		t.Fatalf("updating a revision's spec: got %v, want an 'immutable' rejection", err)
+	}
+}
+
+// TestAFirstAutoscalerStatusMayLeaveOutAZeroCount: the controller's first status write is a
+// merge patch from an empty status, which leaves out a count that is 0 (an Application at zero
+// replicas); the schema must accept it.
+func TestAFirstAutoscalerStatusMayLeaveOutAZeroCount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a real API server; run without -short")
+	}
+	ctx := context.Background()
+	fa := mutate(t, validAutoscaler, map[string]string{"metadata.name": `"first-status"`})
+	if err := hub.Create(ctx, fa); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hub.Delete(context.Background(), fa) })
+	patch := client.RawPatch(types.MergePatchType, []byte(`{"status":{"desiredReplicas":2,"minReplicas":2,"maxReplicas":20}}`))
+	if err := hub.Status().Patch(ctx, fa, patch); err != nil {
+		t.Fatalf("a first status without currentReplicas was refused: %v", err)
 	}
 }
