@@ -7,12 +7,14 @@ package console
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ import (
 
 	"flotilla.dev/flotilla/internal/audit"
 	"flotilla.dev/flotilla/internal/platform/scheme"
+	"flotilla.dev/flotilla/internal/platform/servingcert"
 )
 
 var metav1CreateOptions = metav1.CreateOptions{}
@@ -118,9 +121,17 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	errc := make(chan error, len(servers))
 	for i, srv := range servers {
+		if certDirs[i] != "" {
+			// The pair is re-read when its files change (a cert-manager renewal), no restart.
+			files, err := servingcert.New(filepath.Join(certDirs[i], "tls.crt"), filepath.Join(certDirs[i], "tls.key"))
+			if err != nil {
+				return fmt.Errorf("console on %s: %w", srv.Addr, err)
+			}
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: files.GetCertificate}
+		}
 		go func() {
 			if certDirs[i] != "" {
-				errc <- fmt.Errorf("console on %s: %w", srv.Addr, srv.ListenAndServeTLS(certDirs[i]+"/tls.crt", certDirs[i]+"/tls.key"))
+				errc <- fmt.Errorf("console on %s: %w", srv.Addr, srv.ListenAndServeTLS("", ""))
 				return
 			}
 			errc <- fmt.Errorf("console on %s: %w", srv.Addr, srv.ListenAndServe())
