@@ -277,6 +277,9 @@ func freePorts(n int) ([]int, error) {
 	start := rand.IntN(span) //nolint:gosec // spreading probes, not security
 	for i := 0; i < span && len(ports) < n; i++ {
 		port := portRangeLow + (start+i)%span
+		if !reservePort(port) {
+			continue // another process on this machine is starting a fleet with it
+		}
 		l, err := net.Listen("tcp", local(port))
 		if err != nil {
 			continue
