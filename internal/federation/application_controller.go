@@ -126,7 +126,6 @@ func (r *ApplicationReconciler) newScope(ctx context.Context, app *flotillav1alp
 		s.members[list.Items[i].Name] = &list.Items[i]
 	}
 	s.revision = app.Status.CurrentRevision
-	r.metrics.sawGeneration(app, r.opts.Clock.Now())
 	return s, nil
 }
 

@@ -25,7 +25,6 @@ import (
 // copy differs, has drifted or is due for its periodic re-apply, in parallel (bounded). A
 // member's rejection is recorded on that cluster only.
 func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *scope) (bool, error) {
-	r.metrics.observePlacement(s.app, s.chosen, r.opts.Clock.Now())
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, r.opts.MaxParallelClusters)
 	for _, a := range s.chosen {
@@ -50,8 +49,7 @@ func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *sco
 		}
 		hash := renderedHash(all)
 		canaryLeft := obs.canary != nil && t.Canary == 0
-		changed := hash != obs.hash || c.AppliedRevision != t.MainRevision || c.Workload == nil || canaryLeft
-		if !changed && !r.needsReapply(ctx, s, a.Name, c) {
+		if hash == obs.hash && c.AppliedRevision == t.MainRevision && c.Workload != nil && !canaryLeft && !r.needsReapply(ctx, s, a.Name, c) {
 			continue
 		}
 		objs[len(objs)-1].SetAnnotations(withAnnotation(objs[len(objs)-1].GetAnnotations(), AnnotationRenderedHash, hash))
@@ -60,7 +58,6 @@ func (r *ApplicationReconciler) reconcilePropagation(ctx context.Context, s *sco
 		go func(name string, c *status.Cluster, obs *observed, rev string) {
 			defer func() { <-sem; wg.Done() }()
 			r.applyToCluster(ctx, s, name, c, obs, objs, canary, rev)
-			r.metrics.observeApply(s.app, name, c.ApplyError == "", changed, r.opts.Clock.Now())
 		}(a.Name, c, obs, t.MainRevision)
 	}
 	wg.Wait()

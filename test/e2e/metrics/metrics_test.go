@@ -86,9 +86,6 @@ func whatHappened(samples []sample, ns string) error {
 		min    float64
 	}{
 		{"flotilla_cluster_ready", []string{`cluster="member-1"`}, 1},
-		{"flotilla_propagation_duration_seconds_count", []string{`cluster="member-1"`}, 1},
-		{"flotilla_propagation_duration_seconds_count", []string{`cluster="member-2"`}, 1},
-		{"flotilla_propagation_apply_total", []string{`result="success"`}, 2},
 		{"flotilla_rollout_phase", []string{inNS, `application="web"`, `phase="Succeeded"`}, 1},
 		{"flotilla_rollout_analysis_measurements_total", []string{inNS, `metric="error-rate"`, `phase="Successful"`}, 1},
 		{"flotilla_rollout_analysis_value", []string{inNS, `track="canary"`}, 0.25},
