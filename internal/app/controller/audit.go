@@ -1,12 +1,9 @@
 package controller
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -23,69 +20,25 @@ import (
 // recordWriter keeps audit records without blocking (an *audit.Recorder).
 type recordWriter interface{ Record(audit.Record) }
 
-// trail is the process's audit trail: the store it owns (nil when records go to a console
-// elsewhere) and the recorder that feeds it.
-type trail struct {
-	store    *audit.Store
-	recorder *audit.Recorder
-}
-
-// Query reads the store (for the console).
-func (t *trail) Query(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
-	if t.store == nil {
-		return nil, fmt.Errorf("this process keeps no audit trail of its own (--audit-url sends it elsewhere)")
-	}
-	return t.store.Query(ctx, f)
-}
-
-// Record keeps a record.
-func (t *trail) Record(r audit.Record) { t.recorder.Record(r) }
-
 // openTrail opens the audit trail the options ask for: a store in AuditDir, or records sent to
 // AuditURL; nil when neither.
-func openTrail(o Options, log logr.Logger) (*trail, error) {
+func openTrail(o Options, log logr.Logger) (*audit.Trail, error) {
 	switch {
 	case o.AuditDir != "":
-		store, err := audit.Open(filepath.Join(o.AuditDir, "records"), audit.Retention{MaxAge: o.AuditMaxAge, MaxBytes: o.AuditMaxBytes})
+		t, err := audit.OpenLocal(o.AuditDir, audit.Retention{MaxAge: o.AuditMaxAge, MaxBytes: o.AuditMaxBytes}, log.WithName("audit"))
 		if err != nil {
 			return nil, fmt.Errorf("--audit-dir: %w", err)
 		}
-		rec, err := audit.NewRecorder(store, audit.RecorderOptions{Spool: filepath.Join(o.AuditDir, "spool"), Log: log.WithName("audit")})
-		if err != nil {
-			return nil, fmt.Errorf("--audit-dir: %w", err)
-		}
-		return &trail{store: store, recorder: rec}, nil
+		return t, nil
 	case o.AuditURL != "":
 		sink := &audit.HTTPSink{URL: o.AuditURL, Token: func() (string, error) { return readToken(o.AuditTokenFile) }}
 		rec, err := audit.NewRecorder(sink, audit.RecorderOptions{Spool: o.AuditSpoolDir, Log: log.WithName("audit")})
 		if err != nil {
 			return nil, fmt.Errorf("--audit-spool-dir: %w", err)
 		}
-		return &trail{recorder: rec}, nil
+		return &audit.Trail{Recorder: rec}, nil
 	}
 	return nil, nil
-}
-
-// add runs the trail's recorder and retention in mgr.
-func (t *trail) add(mgr manager.Manager) error {
-	if err := mgr.Add(manager.RunnableFunc(t.recorder.Start)); err != nil {
-		return err
-	}
-	if t.store == nil {
-		return nil
-	}
-	return mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		tick := time.NewTicker(time.Hour)
-		defer tick.Stop()
-		for {
-			_ = t.store.Enforce(time.Now())
-			select {
-			case <-ctx.Done():
-				return t.store.Close()
-			case <-tick.C:
-			}
-		}
-	}))
 }
 
 // auditedManager is a manager whose event recorders also write every event as an audit record:

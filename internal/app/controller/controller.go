@@ -217,7 +217,7 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 	am := &auditedManager{Manager: mgr, clusters: func() []string { return nil }, clock: clock.RealClock{}}
 	capMgr := mgr
 	if t != nil {
-		if err := t.add(mgr); err != nil {
+		if err := mgr.Add(manager.RunnableFunc(t.Start)); err != nil {
 			return nil, err
 		}
 		am.w = t
@@ -231,7 +231,7 @@ func NewManager(cfg *rest.Config, o Options, log logr.Logger) (manager.Manager, 
 	if o.ConsoleAddr != "" {
 		co := console.Options{Addr: o.ConsoleAddr, CertDir: o.ConsoleCertDir, IngestAddr: o.ConsoleIngestAddr,
 			IngestCertDir: o.ConsoleIngestCertDir, Log: log.WithName("console")}
-		if t != nil && t.store != nil {
+		if t != nil && t.Store != nil {
 			co.Audit = t
 		}
 		srv, err := console.New(cfg, co)

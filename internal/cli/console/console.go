@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -21,17 +20,6 @@ import (
 	"flotilla.dev/flotilla/internal/cli/options"
 	consoleserver "flotilla.dev/flotilla/internal/console"
 )
-
-// trail is the console's own audit trail.
-type trail struct {
-	store    *audit.Store
-	recorder *audit.Recorder
-}
-
-func (t *trail) Query(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
-	return t.store.Query(ctx, f)
-}
-func (t *trail) Record(r audit.Record) { t.recorder.Record(r) }
 
 // NewCommand returns `flotilla console`.
 func NewCommand(g *options.Global) *cobra.Command {
@@ -69,17 +57,12 @@ groups and serviceaccounts, and list/watch Flotilla's objects and events.`,
 				go func() { errc <- serveMetrics(ctx, metricsAddr) }()
 			}
 			if auditDir != "" {
-				store, err := audit.Open(filepath.Join(auditDir, "records"), audit.Retention{})
+				t, err := audit.OpenLocal(auditDir, audit.Retention{}, log.WithName("audit"))
 				if err != nil {
 					return fmt.Errorf("--audit-dir: %w", err)
 				}
-				defer func() { _ = store.Close() }()
-				rec, err := audit.NewRecorder(store, audit.RecorderOptions{Spool: filepath.Join(auditDir, "spool"), Log: log.WithName("audit")})
-				if err != nil {
-					return fmt.Errorf("--audit-dir: %w", err)
-				}
-				go func() { errc <- rec.Start(ctx) }()
-				o.Audit = &trail{store: store, recorder: rec}
+				go func() { errc <- t.Start(ctx) }()
+				o.Audit = t
 			}
 			srv, err := consoleserver.New(cfg, o)
 			if err != nil {
